@@ -1,0 +1,327 @@
+"""The TDAsyncIO runtime: a FrameLoop, the task tracker and the table sync, advanced per frame.
+
+One ``AsyncRuntime`` belongs to one TDAsyncIO component. The extension keeps it in the
+component's storage so it outlives extension re-initialisation; everything here is plain Python
+(standard library + the sibling modules ``async_loop``, ``async_tasks``, ``async_table``), so it can
+be tested without TouchDesigner.
+
+Order of work in one frame (``frame_step``):
+
+1. frame start: run the loop (ready callbacks, due timers, worker-thread results) until nothing is
+   ready or the frame budget is spent. Tasks submitted before this point start here; completion
+   callbacks of tasks that finish here fire here.
+2. frame start: forget finished tasks older than ``clear_after`` (cost = number forgotten).
+3. write changed table rows (and at most ``rows_per_sync`` stale running durations).
+4. frame end (``end_of_frame=True``): run the loop again with what is left of the budget, only if
+   something became ready during the frame (a task submitted by a script, a parameter callback or
+   another operator during the frame starts in the same frame), then write the changed rows.
+
+Completion callbacks run on the loop, so always on the main thread and inside a frame step. Each
+task's callback fires exactly once, for every terminal status (completed, failed, cancelled,
+timeout). A callback that raises is reported through ``report_error`` and changes nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import threading
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import async_loop
+import async_table
+import async_tasks
+from async_tasks import TaskRecord, TaskStatus
+
+Clock = Callable[[], float]
+CompletionCallback = Callable[[TaskRecord], Any]
+ErrorReporter = Callable[[str, "BaseException | None"], None]
+
+
+class TaskTimeout(TimeoutError):
+    """Raised inside TDAsyncIO when a task's ``timeout`` expired; its status becomes ``timeout``."""
+
+
+class WrappedBaseException(RuntimeError):
+    """A task raised KeyboardInterrupt/SystemExit/...; kept as the task's error instead of escaping the frame."""
+
+
+@dataclass
+class RuntimeSettings:
+    """Values the adapter copies from the component's parameters (read once, not every frame)."""
+
+    frame_budget_s: float = 0.005
+    clear_after: float = 60.0
+    update_table: bool = True
+
+
+def _default_reporter(message: str, exception: BaseException | None) -> None:
+    print(message)
+
+
+def describe_non_coroutine(value: Any) -> str:
+    """Say what ``value`` is, for the TypeError of ``Run`` (and how to fix the common mistakes)."""
+    if asyncio.iscoroutinefunction(value):
+        name = getattr(value, "__qualname__", repr(value))
+        return f"the coroutine function {name} itself; call it to get a coroutine: Run({name}(...))"
+    if isinstance(value, asyncio.Future):
+        return f"a {type(value).__name__} ({value!r}); pass the coroutine itself, not a task or future"
+    return f"{type(value).__name__} {value!r}"
+
+
+def as_coroutine_list(coroutines: Any) -> tuple[list[Coroutine[Any, Any, Any]], bool]:
+    """Validate ``Run``'s first argument; return (coroutines, whether one id should be returned)."""
+    if asyncio.iscoroutine(coroutines):
+        return [coroutines], True
+    if isinstance(coroutines, (list, tuple)):
+        if not coroutines:
+            raise ValueError("Run() got an empty list: pass a coroutine or a list of coroutines")
+        for index, item in enumerate(coroutines):
+            if not asyncio.iscoroutine(item):
+                raise TypeError(
+                    f"Run() expects coroutines, but item {index} of the list is {describe_non_coroutine(item)}. "
+                    f"Nothing was scheduled (the other coroutines were left untouched)."
+                )
+        return list(coroutines), len(coroutines) == 1
+    raise TypeError(f"Run() expects a coroutine or a list of coroutines, got {describe_non_coroutine(coroutines)}")
+
+
+def check_timeout(timeout: Any) -> float | None:
+    """``timeout`` as a positive float, or None; raise a clear error otherwise."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"Run() timeout must be a number of seconds or None, got {type(timeout).__name__} {timeout!r}")
+    if not timeout > 0:
+        raise ValueError(f"Run() timeout must be more than 0 seconds (or None for no timeout), got {timeout!r}")
+    return float(timeout)
+
+
+def format_exception(exception: BaseException) -> str:
+    """``"ValueError: bad url"`` (the class name alone when the message is empty)."""
+    text = str(exception)
+    return f"{type(exception).__name__}: {text}" if text else type(exception).__name__
+
+
+class AsyncRuntime:
+    """Loop + tracker + table sync of one TDAsyncIO component."""
+
+    def __init__(self, clock: Clock, budget_clock: Clock, report_error: ErrorReporter | None = None,
+                 owner_id: Any = None) -> None:
+        self.loop = async_loop.FrameLoop(clock, budget_clock)
+        self.loop.set_exception_handler(self._on_loop_exception)
+        self.tracker = async_tasks.TaskTracker(clock)
+        self.table = async_table.TaskTableSync()
+        self.settings = RuntimeSettings()
+        self.report_error: ErrorReporter = report_error or _default_reporter
+        self.owner_id = owner_id
+        self.closed = False
+        self._budget_clock = budget_clock
+        self._main_thread = threading.get_ident()
+        self._tasks: dict[int, asyncio.Task[Any]] = {}
+        self._callbacks: dict[int, CompletionCallback] = {}
+        self._discard_when_done: set[int] = set()
+        self._budget_left = 0.0
+
+    # -- clock ---------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The runtime's clock (the loop's time)."""
+        return self.loop.time()
+
+    def set_clock(self, clock: Clock) -> None:
+        """Replace the clock of the loop and the tracker (tests, benchmarks)."""
+        self.loop.set_clock(clock)
+        self.tracker.set_clock(clock)
+
+    # -- submitting and controlling tasks -------------------------------------------------------
+
+    def submit(self, coroutines: Any, description: str | None = None, info: Any = None,
+               timeout: float | None = None,
+               completion_callback: CompletionCallback | None = None) -> int | list[int]:
+        """Schedule one coroutine (-> its id) or a list (-> list of ids; a one-element list -> id)."""
+        if self.closed:
+            raise RuntimeError("Can't Run: this TDAsyncIO component was destroyed and its loop is closed")
+        if threading.get_ident() != self._main_thread:
+            raise RuntimeError(
+                "Can't Run from a worker thread: call Run on TouchDesigner's main thread (for example from a "
+                "completion callback, or return the value from the thread and Run the follow-up there)"
+            )
+        coros, single = as_coroutine_list(coroutines)
+        timeout = check_timeout(timeout)
+        if completion_callback is not None and not callable(completion_callback):
+            raise TypeError(
+                f"Run() completion_callback must be callable (a function taking the task record), "
+                f"got {type(completion_callback).__name__} {completion_callback!r}"
+            )
+        if description is not None and not isinstance(description, str):
+            description = str(description)
+        ids = [self._start(coro, description, info, timeout, completion_callback) for coro in coros]
+        return ids[0] if single else ids
+
+    def _start(self, coro: Coroutine[Any, Any, Any], description: str | None, info: Any,
+               timeout: float | None, callback: CompletionCallback | None) -> int:
+        record = self.tracker.new_record(
+            description if description is not None else getattr(coro, "__qualname__", "task"), info, timeout
+        )
+        task_id = record.task_id
+        task = self.loop.create_task(self._drive(record, coro))
+        task.add_done_callback(functools.partial(self._on_task_done, record, coro))
+        self._tasks[task_id] = task
+        if callback is not None:
+            self._callbacks[task_id] = callback
+        return task_id
+
+    async def _drive(self, record: TaskRecord, coro: Coroutine[Any, Any, Any]) -> Any:
+        self.tracker.mark_running(record)
+        try:
+            if record.timeout is None:
+                return await coro
+            scope = asyncio.timeout(record.timeout)
+            try:
+                async with scope:
+                    return await coro
+            except TimeoutError:
+                if scope.expired():
+                    raise TaskTimeout(f"Timed out after {record.timeout:g} s") from None
+                raise
+        except (Exception, asyncio.CancelledError, GeneratorExit):
+            raise
+        except BaseException as exc:  # KeyboardInterrupt/SystemExit must not escape into the frame
+            raise WrappedBaseException(format_exception(exc)) from exc
+
+    def _on_task_done(self, record: TaskRecord, coro: Coroutine[Any, Any, Any], task: asyncio.Task[Any]) -> None:
+        task_id = record.task_id
+        if record.status is TaskStatus.PENDING:
+            coro.close()  # cancelled before it started: close it so Python does not warn "never awaited"
+        self._tasks.pop(task_id, None)
+        callback = self._callbacks.pop(task_id, None)
+        if task.cancelled():
+            finished = self.tracker.finish(record, TaskStatus.CANCELLED)
+        else:
+            exception = task.exception()
+            if exception is None:
+                finished = self.tracker.finish(record, TaskStatus.COMPLETED, result=task.result())
+            elif isinstance(exception, TaskTimeout):
+                finished = self.tracker.finish(record, TaskStatus.TIMEOUT, error=str(exception), exception=exception)
+            else:
+                finished = self.tracker.finish(record, TaskStatus.FAILED, error=format_exception(exception),
+                                               exception=exception)
+        if finished and callback is not None:
+            try:
+                callback(record)
+            except Exception as exc:
+                self.report_error(
+                    f"TDAsyncIO: the completion callback of task {task_id} ({record.description}) raised "
+                    f"{format_exception(exc)}", exc)
+        if task_id in self._discard_when_done:
+            self._discard_when_done.discard(task_id)
+            self.tracker.forget(task_id)
+
+    def cancel(self, task_id: int) -> bool:
+        """Request cancellation; True if the task was pending/running (it ends at the next loop pass)."""
+        task = self._tasks.get(task_id)
+        if task is None or task.done():
+            return False
+        return task.cancel()
+
+    def cancel_active(self) -> int:
+        """Request cancellation of every pending/running task; return how many."""
+        return sum(1 for task_id in list(self._tasks) if self.cancel(task_id))
+
+    def clear_finished(self) -> int:
+        """Forget every finished task; return how many."""
+        return len(self.tracker.forget_finished())
+
+    def clear_all(self) -> int:
+        """Cancel active tasks and forget all tasks (cancelled ones once their callback fired)."""
+        self._discard_when_done.update(task_id for task_id, task in self._tasks.items() if not task.done())
+        cancelled = self.cancel_active()
+        return cancelled + self.clear_finished()
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def record(self, task_id: int) -> TaskRecord | None:
+        """The tracked record of ``task_id`` or None."""
+        return self.tracker.get(task_id)
+
+    def info(self, task_id: int) -> dict[str, Any] | None:
+        """A dict of the task's record (live duration), or None if not tracked."""
+        record = self.tracker.get(task_id)
+        return None if record is None else record.as_dict(self.now())
+
+    def all_info(self) -> list[dict[str, Any]]:
+        """Dicts of every tracked task, oldest first."""
+        now = self.now()
+        return [record.as_dict(now) for record in self.tracker.records()]
+
+    @property
+    def active_count(self) -> int:
+        """Pending + running tasks."""
+        return self.tracker.active_count
+
+    # -- per frame -----------------------------------------------------------------------------
+
+    def frame_step(self, table_getter: Callable[[], Any], end_of_frame: bool = False) -> None:
+        """Advance the loop, expire old finished tasks and sync the table (see the module doc)."""
+        loop = self.loop
+        if end_of_frame:
+            if self._budget_left > 0 and loop.step(self._budget_left):
+                self._budget_left -= loop.last_step_seconds
+        else:
+            budget = self.settings.frame_budget_s
+            self._budget_left = budget - loop.last_step_seconds if loop.step(budget) else budget
+        tracker = self.tracker
+        if not end_of_frame and tracker.finished_order:
+            tracker.expire(loop.time(), self.settings.clear_after)
+        if tracker.dirty or not end_of_frame:
+            self._sync_table(table_getter)
+
+    def _sync_table(self, table_getter: Callable[[], Any]) -> None:
+        tracker = self.tracker
+        if not self.settings.update_table:
+            tracker.dirty.clear()
+            return
+        now = self.loop.time()
+        if self.table.has_work(tracker, now):
+            table = table_getter()
+            if table is not None:
+                self.table.sync(table, tracker, now)
+
+    def set_update_table(self, on: bool) -> None:
+        """Turn table updates on (the next frame rewrites the table once) or off (table left alone)."""
+        on = bool(on)
+        if on and not self.settings.update_table:
+            self.table.needs_rebuild = True
+        self.settings.update_table = on
+
+    # -- errors and shutdown -------------------------------------------------------------------
+
+    def _on_loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exception = context.get("exception")
+        message = context.get("message", "error on the TDAsyncIO loop")
+        if exception is not None:
+            message = f"{message}: {format_exception(exception)}"
+        self.report_error(f"TDAsyncIO: {message}", exception)
+
+    def shutdown(self) -> None:
+        """Cancel every task (callbacks fire with ``cancelled``), then close the loop. Idempotent."""
+        if self.closed:
+            return
+        self.closed = True
+        for task in list(self._tasks.values()):
+            task.cancel()
+        self.loop.drain()
+        for task_id, task in list(self._tasks.items()):
+            # The coroutine swallowed the cancellation and keeps waiting: it is abandoned with the loop.
+            task._log_destroy_pending = False  # type: ignore[attr-defined]
+            record = self.tracker.get(task_id)
+            self.report_error(
+                f"TDAsyncIO: task {task_id} ({record.description if record else '?'}) ignored cancellation "
+                f"and was abandoned when the component was destroyed", None)
+        self._tasks.clear()
+        self._callbacks.clear()
+        self.loop.close()
+

@@ -1,0 +1,217 @@
+"""Task records, the task status enum and the tracker that keeps them (pure bookkeeping).
+
+The tracker knows nothing about asyncio or TouchDesigner: the runtime tells it when a task was
+submitted, started and finished. It guarantees that a task reaches exactly one terminal status
+(``finish`` refuses a second one), keeps finished tasks in completion order so that expiring old
+ones costs only the number expired (never a scan of running tasks), and collects the ids whose
+row in the task table must be rewritten (``dirty``).
+
+Time comes from an injected clock; this module imports only the standard library.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+Clock = Callable[[], float]
+
+
+class TaskStatus(enum.StrEnum):
+    """The closed set of task statuses; members compare equal to their value (``'completed'``)."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    TIMEOUT = "timeout"
+
+    @property
+    def is_terminal(self) -> bool:
+        """True for the statuses a task ends in (completed, failed, cancelled, timeout)."""
+        return self not in (TaskStatus.PENDING, TaskStatus.RUNNING)
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"TaskStatus.{self.name}"
+
+
+TERMINAL_STATUSES = frozenset(status for status in TaskStatus if status.is_terminal)
+
+
+@dataclass(eq=False)
+class TaskRecord:
+    """Everything known about one submitted coroutine; given to its completion callback.
+
+    ``error`` is a readable message (``"ValueError: bad url"``, ``"Timed out after 2 s"``) and
+    ``exception`` the exception object, for failed and timed-out tasks. ``duration`` is final once
+    the task finished (``completed_at - created_at``); ``live_duration(now)`` gives it while running.
+    """
+
+    task_id: int
+    description: str
+    info: Any
+    created_at: float
+    timeout: float | None = None
+    status: TaskStatus = TaskStatus.PENDING
+    result: Any = None
+    error: str | None = None
+    exception: BaseException | None = None
+    started_at: float | None = None
+    completed_at: float | None = None
+    duration: float | None = None
+
+    @property
+    def is_finished(self) -> bool:
+        """True once the task reached its terminal status."""
+        return self.completed_at is not None
+
+    def live_duration(self, now: float) -> float:
+        """Seconds since submission: final once finished, growing while pending or running."""
+        if self.duration is not None:
+            return self.duration
+        return max(0.0, now - self.created_at)
+
+    def as_dict(self, now: float) -> dict[str, Any]:
+        """A plain dict of the record (``status`` as its string value, live ``duration``)."""
+        return {
+            "task_id": self.task_id,
+            "status": self.status.value,
+            "description": self.description,
+            "info": self.info,
+            "result": self.result,
+            "error": self.error,
+            "created_at": self.created_at,
+            "started_at": self.started_at,
+            "completed_at": self.completed_at,
+            "duration": self.live_duration(now),
+            "timeout": self.timeout,
+        }
+
+
+class TaskTracker:
+    """Keeps task records, their terminal-state bookkeeping and the table's dirty set."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._records: dict[int, TaskRecord] = {}
+        self._active: dict[int, TaskRecord] = {}
+        #: (completed_at, task_id) of finished tasks in completion order (may hold forgotten ids)
+        self.finished_order: deque[tuple[float, int]] = deque()
+        self._next_id = 1
+        #: ids whose table row must be written (added, changed) or deleted (forgotten)
+        self.dirty: set[int] = set()
+
+    def set_clock(self, clock: Clock) -> None:
+        """Replace the clock (tests; the runtime keeps it equal to the loop's clock)."""
+        self._clock = clock
+
+    def now(self) -> float:
+        """The tracker's clock reading."""
+        return self._clock()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def new_record(self, description: str, info: Any = None, timeout: float | None = None) -> TaskRecord:
+        """Create and track a pending record with the next task id."""
+        record = TaskRecord(self._next_id, description, info, self._clock(), timeout)
+        self._next_id += 1
+        self._records[record.task_id] = record
+        self._active[record.task_id] = record
+        self.dirty.add(record.task_id)
+        return record
+
+    def mark_running(self, record: TaskRecord) -> None:
+        """Pending -> running (no effect on a record that already left pending)."""
+        if record.status is TaskStatus.PENDING:
+            record.status = TaskStatus.RUNNING
+            record.started_at = self._clock()
+            self.dirty.add(record.task_id)
+
+    def finish(self, record: TaskRecord, status: TaskStatus, result: Any = None,
+               error: str | None = None, exception: BaseException | None = None) -> bool:
+        """Put ``record`` in its terminal ``status``; False (and no change) if it already finished."""
+        if not status.is_terminal:
+            raise ValueError(f"finish() needs a terminal status, not {status!r}")
+        if record.is_finished:
+            return False
+        now = self._clock()
+        record.status = status
+        record.result = result
+        record.error = error
+        record.exception = exception
+        record.completed_at = now
+        record.duration = max(0.0, now - record.created_at)
+        self._active.pop(record.task_id, None)
+        if record.task_id in self._records:
+            self.finished_order.append((now, record.task_id))
+            self.dirty.add(record.task_id)
+        return True
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def get(self, task_id: int) -> TaskRecord | None:
+        """The tracked record with this id, or None."""
+        return self._records.get(task_id)
+
+    def __contains__(self, task_id: object) -> bool:
+        return task_id in self._records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def records(self) -> Iterator[TaskRecord]:
+        """Every tracked record, oldest id first."""
+        return iter(list(self._records.values()))
+
+    def active_records(self) -> list[TaskRecord]:
+        """Pending and running records, oldest id first."""
+        return list(self._active.values())
+
+    @property
+    def active_count(self) -> int:
+        """Number of pending and running tasks (constant time)."""
+        return len(self._active)
+
+    # -- forgetting --------------------------------------------------------------------------
+
+    def forget(self, task_id: int) -> bool:
+        """Stop tracking a finished task; False if unknown or still active."""
+        record = self._records.get(task_id)
+        if record is None or not record.is_finished:
+            return False
+        del self._records[task_id]
+        self.dirty.add(task_id)
+        return True
+
+    def expire(self, now: float, keep_for: float) -> list[int]:
+        """Forget finished tasks that completed at least ``keep_for`` seconds before ``now``.
+
+        Costs the number of entries expired (finished tasks are kept in completion order).
+        """
+        finished = self.finished_order
+        removed: list[int] = []
+        limit = now - keep_for
+        while finished and finished[0][0] <= limit:
+            _, task_id = finished.popleft()
+            if self.forget(task_id):
+                removed.append(task_id)
+        return removed
+
+    def next_expiry(self, keep_for: float) -> float | None:
+        """When the oldest finished task expires, or None if none is finished."""
+        while self.finished_order and self.finished_order[0][1] not in self._records:
+            self.finished_order.popleft()
+        return self.finished_order[0][0] + keep_for if self.finished_order else None
+
+    def forget_finished(self) -> list[int]:
+        """Forget every finished task; return their ids."""
+        removed = [task_id for _, task_id in self.finished_order if self.forget(task_id)]
+        self.finished_order.clear()
+        return removed

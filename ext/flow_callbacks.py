@@ -1,0 +1,335 @@
+"""FlowController callbacks: the registry (name, when it fires, info keys, return value) and the dispatcher.
+
+``CALLBACKS`` is the one table of every callback. The callbacks template
+(``callbacks_templates/flow_callbacks.py``, from ``template_text()``), the README tables
+(``callbacks_table_markdown()``, ``order_table_markdown()``) and the tests all read it.
+
+Every callback receives one argument, the info dict: its payload keys plus ``COMMON_KEYS``
+(``ownerComp`` the FlowController, ``targetComp`` the COMP it drives, ``callbackName``, ``returnValue``).
+
+``CallbackDispatcher.dispatch(name, payload)`` is the only way callbacks run:
+
+1. build ``info`` = payload + ``ownerComp``, ``targetComp``, ``callbackName``, ``returnValue`` (None);
+2. call the callback assigned with ``assign(name, function)`` (``AssignCallback``), if any, and store
+   what it returns in ``info['returnValue']``;
+3. call ``lookup(name)`` (the adapter finds the function in the callbacks DAT's module), if it finds
+   one, with the same info dict. When it returns something other than None, that becomes
+   ``returnValue``: the callbacks DAT has the last word;
+4. return ``info``.
+
+Each call is isolated: an exception (also one raised by ``lookup`` itself, e.g. a syntax error in the
+callbacks DAT) is caught and passed to every exception hook as ``hook(callback_name, source, exc)``
+with ``source`` ``"assigned"`` or ``"dat"``; the next callback still runs. The adapter's hook shows a
+script error on the controller; the engine's hook fires ``onError``. An exception raised inside an
+``onError`` callback is reported to the hooks with ``callback_name`` ``"onError"`` (the engine does not
+answer it with another onError), and a hook that raises is written to stderr, never re-raised, so
+errors can never recurse forever.
+
+Pure Python: no ``td`` import, no module-level state (the tables below are immutable constants).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+Callback = Callable[[dict[str, Any]], Any]
+Lookup = Callable[[str], Callable[..., Any] | None]
+ExceptionHook = Callable[[str, str, BaseException], None]
+
+
+@dataclass(frozen=True)
+class CallbackSpec:
+    """One callback: its name, when it fires, its payload keys with their meaning, its return value."""
+
+    name: str
+    fires: str
+    keys: tuple[tuple[str, str], ...]
+    returns: str = ""
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        """The payload key names (without the common keys)."""
+        return tuple(key for key, _ in self.keys)
+
+    @property
+    def uses_return(self) -> bool:
+        """True when the engine uses ``returnValue``."""
+        return bool(self.returns)
+
+
+#: Keys every info dict has, whatever the callback.
+COMMON_KEYS: tuple[tuple[str, str], ...] = (
+    ("ownerComp", "the FlowController COMP"),
+    ("targetComp", "the COMP the flow drives (Targetcomp), or None"),
+    ("callbackName", "the name of this callback"),
+    ("returnValue", "what the callback chain returned so far (the assigned callback's value)"),
+)
+
+_STEP_KEYS: tuple[tuple[str, str], ...] = (
+    ("step", "the step as a dict: index, name, label, type, duration, then"),
+    ("step_index", "the step's index (0 = first block)"),
+    ("step_name", "the step's name (label lowercased, spaces as underscores)"),
+    ("step_type", "'auto' (advances by itself) or 'wait' (waits for NextStep)"),
+    ("step_label", "the step's label"),
+    ("step_duration", "0 (advance at once), -1 (wait) or seconds"),
+    ("step_then", "where the step goes next: 'next', 'end' or a step name"),
+    ("step_data", "the data given to the step (WaitForContinue/Update), else None"),
+)
+_RUN_KEYS: tuple[tuple[str, str], ...] = (
+    ("source", "what caused it: 'api', 'pulse', 'start', 'timer', 'auto', 'update', 'goto', ..."),
+    ("process_id", "the unique id of the run"),
+)
+
+CALLBACKS: tuple[CallbackSpec, ...] = (
+    CallbackSpec(
+        "onFlowStart", "a run starts (Start), before the first step is entered",
+        (("steps", "the step names, in order"), ("step_count", "how many steps the flow has"),
+         ("restarted", "True when Start interrupted a running flow"), *_RUN_KEYS)),
+    CallbackSpec(
+        "onStepEnter", "a step is entered (the step is already current)",
+        (*_STEP_KEYS, ("previous_step_name", "the step the flow came from ('' for the first step)"), *_RUN_KEYS)),
+    CallbackSpec(
+        "onStepExit", "the current step is left (it is still current)",
+        (*_STEP_KEYS,
+         ("reason", "'next', 'jump', 'goto', 'end', 'finish', 'stop', 'restart' or 'removed'"),
+         ("next_step_name", "the step entered next ('' when the flow ends)"),
+         ("elapsed", "seconds of TD time spent in the step"), *_RUN_KEYS)),
+    CallbackSpec(
+        "onNextStep", "after moving to another step, before its onStepEnter (the new step is current)",
+        (("from_step_index", "the index of the step that was left"),
+         ("from_step_name", "the name of the step that was left"),
+         ("step_index", "the index of the step arrived at"), ("step_name", "the name of the step arrived at"),
+         ("step_label", "the label of the step arrived at"),
+         ("transition", "'next' (in order), 'jump' (a then naming a step) or 'goto' (GoToStep)"), *_RUN_KEYS)),
+    CallbackSpec(
+        "onWaitForContinue", "the current step starts waiting: a wait step (-1) is entered or WaitForContinue()",
+        (*_STEP_KEYS, *_RUN_KEYS)),
+    CallbackSpec(
+        "onFlowUpdate", "Update() is called, before it advances (advance_step=True)",
+        (("step_index", "the current step's index"), ("step_name", "the current step's name"),
+         ("step_label", "the current step's label"), ("step_data", "the data given to Update"),
+         ("advance_step", "True when the flow advances after this update"), *_RUN_KEYS)),
+    CallbackSpec(
+        "onContextChange", "a context value is set (Set) or the context is cleared (ClearContext)",
+        (("key", "the key set (None for a clear)"), ("value", "the new value (None for a clear)"),
+         ("old_value", "the previous value (None when new); for a clear, the previous contents"),
+         ("change_id", "unique, increasing id of this change"), ("kind", "'set' or 'clear'"), *_RUN_KEYS)),
+    CallbackSpec(
+        "onFlowFinish", "a run ends: last step done, then 'end', Finish() or Stop() (status already final)",
+        (("result", "the result given to Finish (None otherwise)"),
+         ("result_type", "'success', 'error' or 'stopped'"),
+         ("status", "the final status: 'Completed', 'Error' or 'Ready' (stopped)"),
+         ("step_index", "the index of the last step"), ("step_name", "the name of the last step"),
+         ("elapsed", "seconds of TD time the run took"), *_RUN_KEYS),
+        "when not None (and not stopped), replaces the result shown in Lastresult"),
+    CallbackSpec(
+        "onError", "a callback or listener raised (after that callback chain returned)",
+        (("error", "the error text: type, message and where"), ("error_type", "the exception class name"),
+         ("callback_name", "the callback that raised"),
+         ("callback_source", "'assigned', 'dat', 'listener' or 'engine'"),
+         ("traceback", "the formatted traceback"), ("exception", "the exception object"),
+         ("step_index", "the current step's index (-1 if none)"), ("step_name", "the current step's name"),
+         *_RUN_KEYS)),
+    CallbackSpec(
+        "onStepsChanged", "the Step sequence changed (labels, durations, thens, blocks added or removed)",
+        (("steps", "the step names, in order"), ("labels", "the step labels, in order"),
+         ("step_count", "how many steps"), ("renamed", "[[old_name, new_name], ...] renames detected"),
+         ("findings", "problems found, as dicts: severity, code, message, steps, indices"),
+         ("runnable", "True when the flow can run (no error findings)"), *_RUN_KEYS)),
+)
+
+#: What each action fires, in order. ``[...]`` marks callbacks that fire only in the case described.
+CALLBACK_ORDER: tuple[tuple[str, str], ...] = (
+    ("Start", "onFlowStart → onStepEnter(first) → [onWaitForContinue if the step waits]"),
+    ("Start while running", "onStepExit(reason 'restart') → onFlowFinish('stopped') → onFlowStart → onStepEnter(first)"),
+    ("NextStep / timer / duration 0 (then 'next' or a step)",
+     "onStepExit → onNextStep → onStepEnter → [onWaitForContinue if the new step waits]"),
+    ("NextStep from the last step, or then 'end'", "onStepExit(reason 'end') → onFlowFinish('success')"),
+    ("GoToStep(name)", "onStepExit(reason 'goto') → onNextStep(transition 'goto') → onStepEnter"),
+    ("WaitForContinue()", "onWaitForContinue"),
+    ("Update(data)", "onFlowUpdate"),
+    ("Update(data, advance_step=True)", "onFlowUpdate → onStepExit → onNextStep → onStepEnter (or → onFlowFinish)"),
+    ("Finish(result, result_type)", "onStepExit(reason 'finish') → onFlowFinish"),
+    ("Stop()", "onStepExit(reason 'stop') → onFlowFinish('stopped')"),
+    ("Set(key, value)", "onContextChange"),
+    ("ClearContext()", "onContextChange(kind 'clear')"),
+    ("A callback raises", "onError, after the raising callback's chain"),
+    ("Step sequence edited", "onStepsChanged"),
+    ("API call inside a callback", "queued: runs after the current action's callbacks, never nested"),
+)
+
+
+def spec(name: str) -> CallbackSpec:
+    """The registry entry for ``name`` (ValueError naming the known callbacks when there is none)."""
+    for item in CALLBACKS:
+        if item.name == name:
+            return item
+    raise ValueError(f"No callback named {name!r}; FlowController callbacks are: {', '.join(callback_names())}")
+
+
+def callback_names() -> tuple[str, ...]:
+    """Every callback name, in registry order."""
+    return tuple(item.name for item in CALLBACKS)
+
+
+class CallbackDispatcher:
+    """Builds info dicts and runs the assigned callback then the callbacks-DAT function, isolated.
+
+    ``owner_comp`` / ``target_comp`` go into every info dict (both may be reassigned at any time).
+    ``lookup(name)`` returns the callbacks-DAT function for ``name`` or None. ``on_exception`` is a first
+    exception hook (more with ``add_exception_hook``).
+    """
+
+    def __init__(self, owner_comp: Any = None, target_comp: Any = None, lookup: Lookup | None = None,
+                 on_exception: ExceptionHook | None = None) -> None:
+        self.owner_comp = owner_comp
+        self.target_comp = target_comp
+        self.lookup = lookup
+        self._assigned: dict[str, Callable[..., Any]] = {}
+        self._hooks: list[ExceptionHook] = [on_exception] if on_exception is not None else []
+        self._active: list[str] = []
+        self._reporting = False
+        self.exceptions_caught = 0
+
+    # -- assigned callbacks ---------------------------------------------------------------------------
+    def assign(self, name: str, function: Callable[..., Any] | None) -> None:
+        """Assign ``function`` to callback ``name`` (None removes it). Raises ValueError / TypeError."""
+        if name not in callback_names():
+            raise ValueError(f"Can't AssignCallback: no callback named {name!r}; "
+                             f"FlowController callbacks are: {', '.join(callback_names())}")
+        if function is None:
+            self._assigned.pop(name, None)
+            return
+        if not callable(function):
+            raise TypeError(f"Can't AssignCallback: {name} needs a function taking one info dict, "
+                            f"not {type(function).__name__}")
+        self._assigned[name] = function
+
+    def assigned(self, name: str) -> Callable[..., Any] | None:
+        """The function assigned to ``name``, or None."""
+        return self._assigned.get(name)
+
+    # -- exception hooks ------------------------------------------------------------------------------
+    def add_exception_hook(self, hook: ExceptionHook) -> None:
+        """Call ``hook(callback_name, source, exc)`` for every exception a callback raises."""
+        self._hooks.append(hook)
+
+    def remove_exception_hook(self, hook: ExceptionHook) -> None:
+        """Stop calling ``hook``; unknown hooks are ignored."""
+        if hook in self._hooks:
+            self._hooks.remove(hook)
+
+    def report_exception(self, callback_name: str, source: str, exc: BaseException) -> None:
+        """Give ``exc`` to every exception hook. A hook that raises is printed to stderr, never re-raised."""
+        self.exceptions_caught += 1
+        if self._reporting:  # a hook's own failure while reporting: print, do not recurse
+            _print_exception(f"while reporting an exception from {callback_name}", exc)
+            return
+        self._reporting = True
+        try:
+            for hook in list(self._hooks):
+                try:
+                    hook(callback_name, source, exc)
+                except Exception as hook_exc:
+                    _print_exception(f"exception hook failed for {callback_name}", hook_exc)
+        finally:
+            self._reporting = False
+
+    # -- dispatching ----------------------------------------------------------------------------------
+    @property
+    def active(self) -> tuple[str, ...]:
+        """The callbacks currently running, outermost first."""
+        return tuple(self._active)
+
+    def dispatch(self, name: str, payload: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Run callback ``name`` with ``payload``; returns the info dict (``returnValue`` = final value).
+
+        Raises ValueError for a name that is not in ``CALLBACKS`` (a programming error, not a user one).
+        An ``onError`` dispatched while an ``onError`` is already running is skipped (no error loops).
+        """
+        spec(name)
+        info: dict[str, Any] = dict(payload or {})
+        info["ownerComp"] = self.owner_comp
+        info["targetComp"] = self.target_comp
+        info["callbackName"] = name
+        info["returnValue"] = None
+        if name == "onError" and "onError" in self._active:
+            return info
+        self._active.append(name)
+        try:
+            assigned = self._assigned.get(name)
+            if assigned is not None:
+                try:
+                    info["returnValue"] = assigned(info)
+                except Exception as exc:
+                    self.report_exception(name, "assigned", exc)
+            function: Callable[..., Any] | None = None
+            if self.lookup is not None:
+                try:
+                    function = self.lookup(name)
+                except Exception as exc:
+                    self.report_exception(name, "dat", exc)
+            if function is not None:
+                try:
+                    value = function(info)
+                except Exception as exc:
+                    self.report_exception(name, "dat", exc)
+                else:
+                    if value is not None:
+                        info["returnValue"] = value
+        finally:
+            self._active.pop()
+        return info
+
+
+def _print_exception(context: str, exc: BaseException) -> None:
+    sys.stderr.write(f"LOPflow: {context}:\n")
+    sys.stderr.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+
+
+def template_text() -> str:
+    """The contents of the callbacks template: one documented, empty function per registered callback."""
+    lines = [
+        '"""FlowController callbacks.',
+        "",
+        "Each function is called with one argument, info, a dict. Every info dict holds:",
+        "",
+    ]
+    lines += [f"- {key}: {meaning}" for key, meaning in COMMON_KEYS]
+    lines += [
+        "",
+        "An assigned callback (AssignCallback) runs first; then the function here. When this function",
+        "returns something other than None it becomes info['returnValue'] (this DAT has the last word).",
+        "Calls to the FlowController made in here (NextStep, GoToStep, Set, ...) are queued and run",
+        "after this callback returns. An exception here fires onError and shows a script error on the",
+        "FlowController; the flow keeps running.",
+        '"""',
+        "",
+    ]
+    for item in CALLBACKS:
+        lines += ["", f"def {item.name}(info):", f'    """Fires when {item.fires}.', "", "    info keys:"]
+        lines += [f"    - {key}: {meaning}" for key, meaning in item.keys]
+        if item.uses_return:
+            lines += ["", f"    Return value: {item.returns}."]
+        lines += ['    """', "    return", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def callbacks_table_markdown() -> str:
+    """A Markdown table of every callback: name, when it fires, info keys, return value."""
+    rows = ["| Callback | Fires when | Info keys | returnValue |", "|---|---|---|---|"]
+    for item in CALLBACKS:
+        keys = ", ".join(f"`{k}`" for k in item.key_names)
+        rows.append(f"| `{item.name}` | {item.fires} | {keys} | {item.returns or 'not used'} |")
+    return "\n".join(rows) + "\n"
+
+
+def order_table_markdown() -> str:
+    """A Markdown table of what each action fires, in order (``CALLBACK_ORDER``)."""
+    rows = ["| Action | Callbacks, in order |", "|---|---|"]
+    rows += [f"| {action} | {order} |" for action, order in CALLBACK_ORDER]
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,155 @@
+"""Per-run context: the key/value store steps share through ``Set`` / ``Get`` / ``ClearContext``.
+
+Every change gets a change id that is unique and strictly increasing over the life of the context
+object (clearing does not reset it), so a listener or a dashboard can tell changes apart and spot
+ones it missed. Listeners are called after every change with a ``ContextChange``.
+
+``snapshot()`` returns a JSON-friendly copy (``jsonable`` turns tuples, sets, objects and non-string
+keys into JSON types, so dashboards and history never hold live objects).
+
+Pure Python: no ``td`` import, no module-level state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Literal
+
+ChangeKind = Literal["set", "clear"]
+
+_MISSING: Any = object()
+
+
+def jsonable(value: Any, _depth: int = 0) -> Any:
+    """A JSON-serialisable copy of ``value``: containers copied, other objects as their ``repr``.
+
+    Non-finite floats become strings (``"nan"``, ``"inf"``), mapping keys become strings, tuples and
+    sets become lists (sets sorted by repr). Nesting deeper than 32 levels is cut off as a repr.
+    """
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if _depth > 32:
+        return repr(value)
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v, _depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v, _depth + 1) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return [jsonable(v, _depth + 1) for v in sorted(value, key=repr)]
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class ContextChange:
+    """One change to the context: a ``set`` of one key, or a ``clear`` of all keys (``key`` None)."""
+
+    change_id: int
+    kind: ChangeKind
+    key: str | None
+    value: Any
+    old_value: Any
+    source: str
+
+    @property
+    def is_new_key(self) -> bool:
+        """True for a ``set`` that created the key."""
+        return self.kind == "set" and self.old_value is _MISSING
+
+    def payload(self) -> dict[str, Any]:
+        """The change as callback info keys: change_id, kind, key, value, old_value (None if new), source."""
+        return {
+            "change_id": self.change_id,
+            "kind": self.kind,
+            "key": self.key,
+            "value": self.value,
+            "old_value": None if self.old_value is _MISSING else self.old_value,
+            "source": self.source,
+        }
+
+
+ContextListener = Callable[[ContextChange], None]
+
+
+class FlowContext:
+    """A dict of per-run values with change ids and change listeners.
+
+    ``first_change_id`` lets a re-initialised extension continue the id sequence it stored.
+    """
+
+    def __init__(self, first_change_id: int = 1) -> None:
+        self._data: dict[str, Any] = {}
+        self._next_id = int(first_change_id)
+        self._listeners: list[ContextListener] = []
+
+    # -- reading --------------------------------------------------------------------------------------
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value of ``key``, or ``default`` when it is not set."""
+        return self._data.get(key, default)
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """A read-only live view of the context."""
+        return MappingProxyType(self._data)
+
+    @property
+    def last_change_id(self) -> int:
+        """The id of the latest change (0 before the first one)."""
+        return self._next_id - 1
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-friendly copy of the context."""
+        result = jsonable(self._data)
+        assert isinstance(result, dict)
+        return result
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._data))
+
+    # -- changing -------------------------------------------------------------------------------------
+    def set(self, key: str, value: Any, source: str = "api") -> ContextChange:
+        """Set ``key`` to ``value``; returns the change (also given to every listener).
+
+        Raises TypeError when ``key`` is not a non-empty string.
+        """
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"Can't Set: the context key must be a non-empty string, not {key!r}")
+        old = self._data.get(key, _MISSING)
+        self._data[key] = value
+        return self._emit(ContextChange(self._take_id(), "set", key, value, old, source))
+
+    def clear(self, source: str = "api") -> ContextChange:
+        """Remove every key; returns the ``clear`` change (``old_value`` holds the previous contents)."""
+        old = dict(self._data)
+        self._data.clear()
+        return self._emit(ContextChange(self._take_id(), "clear", None, None, old, source))
+
+    # -- listeners ------------------------------------------------------------------------------------
+    def add_listener(self, listener: ContextListener) -> None:
+        """Call ``listener(change)`` after every change. Listener exceptions propagate to the caller."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: ContextListener) -> None:
+        """Stop calling ``listener``; unknown listeners are ignored."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _take_id(self) -> int:
+        change_id = self._next_id
+        self._next_id += 1
+        return change_id
+
+    def _emit(self, change: ContextChange) -> ContextChange:
+        for listener in list(self._listeners):
+            listener(change)
+        return change

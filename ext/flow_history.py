@@ -1,0 +1,118 @@
+"""Flow history: a bounded ring buffer of everything that happened, newest last.
+
+Each ``HistoryEvent`` records the TD frame and time, the process id of the run, the event name, the
+step (index and name, -1 / "" outside a step), the source that caused it (``api``, ``pulse``,
+``timer``, ``auto``, ...) and a JSON-friendly ``data`` dict. ``seq`` numbers events from 1 over the life
+of the buffer, so a reader can tell how many were dropped.
+
+The size can change at run time (FlowController's history-size parameter): shrinking drops the
+oldest events. ``snapshot()`` returns plain dicts for tables, dashboards and tests.
+
+Pure Python: no ``td`` import, no module-level state.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from flow_context import jsonable
+
+DEFAULT_SIZE = 500
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One recorded event."""
+
+    seq: int
+    frame: int
+    time: float
+    process_id: str | None
+    event: str
+    step_index: int = -1
+    step_name: str = ""
+    source: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The event as a plain dict (``data`` already JSON-friendly)."""
+        return {
+            "seq": self.seq,
+            "frame": self.frame,
+            "time": self.time,
+            "process_id": self.process_id,
+            "event": self.event,
+            "step_index": self.step_index,
+            "step_name": self.step_name,
+            "source": self.source,
+            "data": dict(self.data),
+        }
+
+
+class FlowHistory:
+    """A ring buffer of at most ``size`` events (``size`` >= 1, changeable at any time)."""
+
+    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+        self._size = self._checked_size(size)
+        self._events: deque[HistoryEvent] = deque(maxlen=self._size)
+        self._total = 0
+
+    @staticmethod
+    def _checked_size(size: int) -> int:
+        if isinstance(size, bool) or int(size) != size or int(size) < 1:
+            raise ValueError(f"History size must be a whole number of at least 1, not {size!r}")
+        return int(size)
+
+    @property
+    def size(self) -> int:
+        """The most events kept."""
+        return self._size
+
+    @size.setter
+    def size(self, size: int) -> None:
+        self._size = self._checked_size(size)
+        self._events = deque(self._events, maxlen=self._size)
+
+    @property
+    def total(self) -> int:
+        """How many events were ever recorded (kept or dropped)."""
+        return self._total
+
+    @property
+    def dropped(self) -> int:
+        """How many events were dropped because the buffer was full."""
+        return self._total - len(self._events)
+
+    def record(self, frame: int, time: float, process_id: str | None, event: str, step_index: int = -1,
+               step_name: str = "", source: str = "", data: dict[str, Any] | None = None) -> HistoryEvent:
+        """Append an event (dropping the oldest when full) and return it."""
+        self._total += 1
+        safe = jsonable(data) if data else {}
+        item = HistoryEvent(self._total, int(frame), float(time), process_id, event, step_index, step_name,
+                            source, safe)
+        self._events.append(item)
+        return item
+
+    def clear(self) -> None:
+        """Forget every event (``total`` keeps counting)."""
+        self._events.clear()
+
+    def events(self, event: str | None = None) -> list[HistoryEvent]:
+        """The kept events, oldest first; only those named ``event`` when given."""
+        return [e for e in self._events if event is None or e.event == event]
+
+    def snapshot(self, last: int | None = None) -> list[dict[str, Any]]:
+        """The kept events as dicts, oldest first; only the newest ``last`` when given."""
+        items = list(self._events)
+        if last is not None:
+            items = items[-last:] if last > 0 else []
+        return [e.as_dict() for e in items]
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self) -> Iterator[HistoryEvent]:
+        return iter(list(self._events))

@@ -1,0 +1,190 @@
+"""Flow files: a flow written as TOML, read into plain data with errors that name file, step and field.
+
+A flow file looks like this::
+
+    name = "Process a file"
+    callbacks = "callbacks.py"        # optional, relative to the flow file
+
+    [[steps]]
+    label = "Initialize"
+    duration = -1                     # -1: wait for NextStep(); 0: advance at once; above 0: seconds
+    then = "next"                     # "next", "end" or the label of another step (default "next")
+
+    [run]                             # optional
+    seconds = 10                      # stop a headless run after this much TD time
+    fps = 60                          # TD cook rate of the headless run
+    asyncio = true                    # also build a TDAsyncIO (global OP shortcut TDAsyncIO)
+
+This module only checks shapes and types. Whether the steps make a sound flow (unknown ``then``
+targets, duplicate labels, unreachable steps, instant loops) is the engine's validation, see
+``lopflow check``.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+THEN_NEXT = "next"
+THEN_END = "end"
+#: A step with this duration waits for NextStep(); 0 advances at once; above 0 advances after that many seconds.
+DURATION_WAIT = -1.0
+
+DEFAULT_SECONDS = 60.0
+DEFAULT_FPS = 60.0
+
+_TOP_KEYS = ("name", "callbacks", "steps", "run")
+_STEP_KEYS = ("label", "duration", "then")
+_RUN_KEYS = ("seconds", "fps", "asyncio")
+
+
+class FlowFileError(ValueError):
+    """A flow file that cannot be read; the message names the file, the step and the field."""
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One step as written in the flow file: the same three fields as a block of the Step sequence."""
+
+    label: str
+    duration: float = DURATION_WAIT
+    then: str = THEN_NEXT
+
+    def as_row(self) -> tuple[str, float, str]:
+        """The ``(label, duration, then)`` triple the engine's FlowDefinition is built from."""
+        return (self.label, self.duration, self.then)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How a headless run goes: how long at most, at what frame rate, with or without TDAsyncIO."""
+
+    seconds: float = DEFAULT_SECONDS
+    fps: float = DEFAULT_FPS
+    asyncio: bool = False
+
+
+@dataclass(frozen=True)
+class FlowFile:
+    """A flow file read into plain data. ``callbacks`` is absolute (resolved against the file)."""
+
+    path: Path
+    name: str
+    steps: tuple[StepRow, ...]
+    callbacks: Path | None = None
+    run: RunSettings = field(default_factory=RunSettings)
+
+    def rows(self) -> list[tuple[str, float, str]]:
+        """The steps as ``(label, duration, then)`` rows, in file order."""
+        return [step.as_row() for step in self.steps]
+
+
+def load_flow_file(path: str | Path) -> FlowFile:
+    """Read and shape-check the flow file at ``path``.
+
+    Raises FlowFileError naming the file (and step and field) for anything that is wrong.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FlowFileError(f"{path}: no such flow file") from None
+    except OSError as exc:
+        raise FlowFileError(f"{path}: cannot read the flow file ({exc.strerror or exc})") from None
+    return parse_flow_text(text, path)
+
+
+def parse_flow_text(text: str, path: str | Path = "<flow>") -> FlowFile:
+    """Parse flow TOML ``text``; ``path`` is used in messages and to resolve ``callbacks``."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise FlowFileError(f"{path}: not valid TOML: {exc}") from None
+    _reject_unknown_keys(path, "the top level", data, _TOP_KEYS)
+
+    name = data.get("name", path.parent.name if path.name == "flow.toml" else path.stem)
+    if not isinstance(name, str) or not name.strip():
+        raise FlowFileError(f"{path}: 'name' must be a non-empty string, got {name!r}")
+
+    return FlowFile(
+        path=path,
+        name=name,
+        steps=_read_steps(path, data.get("steps")),
+        callbacks=_read_callbacks(path, data.get("callbacks")),
+        run=_read_run(path, data.get("run", {})),
+    )
+
+
+def _read_callbacks(path: Path, value: Any) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise FlowFileError(f"{path}: 'callbacks' must be the path of a .py file, got {value!r}")
+    resolved = (path.parent / value).resolve()
+    if resolved.suffix != ".py":
+        raise FlowFileError(f"{path}: 'callbacks' must name a .py file, got {value!r}")
+    return resolved
+
+
+def _read_steps(path: Path, value: Any) -> tuple[StepRow, ...]:
+    if value is None:
+        raise FlowFileError(f"{path}: no steps; add at least one [[steps]] table with a label")
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise FlowFileError(f"{path}: 'steps' must be an array of tables, written as [[steps]] sections")
+    if not value:
+        raise FlowFileError(f"{path}: no steps; add at least one [[steps]] table with a label")
+    return tuple(_read_step(path, index, item) for index, item in enumerate(value))
+
+
+def _read_step(path: Path, index: int, item: dict[str, Any]) -> StepRow:
+    label = item.get("label")
+    step_name = f"step {index + 1}" + (f" ({label!r})" if isinstance(label, str) else "")
+    where = f"{path}: {step_name}"
+    _reject_unknown_keys(path, step_name, item, _STEP_KEYS)
+    if not isinstance(label, str) or not label.strip():
+        raise FlowFileError(f"{where}: 'label' must be a non-empty string, got {label!r}")
+    if label.strip() != label:
+        raise FlowFileError(f"{where}: 'label' has leading or trailing spaces; write {label.strip()!r}")
+
+    duration = item.get("duration", DURATION_WAIT)
+    if isinstance(duration, bool) or not isinstance(duration, int | float):
+        raise FlowFileError(f"{where}: 'duration' must be a number of seconds, got {duration!r}")
+    if not math.isfinite(duration) or (duration < 0 and duration != DURATION_WAIT):
+        raise FlowFileError(
+            f"{where}: 'duration' must be -1 (wait for NextStep), 0 (advance at once) or a number of "
+            f"seconds above 0, got {duration!r}"
+        )
+
+    then = item.get("then", THEN_NEXT)
+    if not isinstance(then, str) or not then.strip():
+        raise FlowFileError(
+            f"{where}: 'then' must be \"{THEN_NEXT}\", \"{THEN_END}\" or the label of a step, got {then!r}"
+        )
+    return StepRow(label=label, duration=float(duration), then=then)
+
+
+def _read_run(path: Path, value: Any) -> RunSettings:
+    if not isinstance(value, dict):
+        raise FlowFileError(f"{path}: 'run' must be a table, written as a [run] section")
+    _reject_unknown_keys(path, "[run]", value, _RUN_KEYS)
+    seconds = value.get("seconds", DEFAULT_SECONDS)
+    fps = value.get("fps", DEFAULT_FPS)
+    use_asyncio = value.get("asyncio", False)
+    for key, number in (("seconds", seconds), ("fps", fps)):
+        if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number) or number <= 0:
+            raise FlowFileError(f"{path}: [run] '{key}' must be a number above 0, got {number!r}")
+    if not isinstance(use_asyncio, bool):
+        raise FlowFileError(f"{path}: [run] 'asyncio' must be true or false, got {use_asyncio!r}")
+    return RunSettings(seconds=float(seconds), fps=float(fps), asyncio=use_asyncio)
+
+
+def _reject_unknown_keys(path: Path, where: str, table: dict[str, Any], known: tuple[str, ...]) -> None:
+    unknown = [key for key in table if key not in known]
+    if unknown:
+        raise FlowFileError(
+            f"{path}: {where}: unknown key {unknown[0]!r}; the keys allowed here are {', '.join(known)}"
+        )

@@ -1,0 +1,31 @@
+"""pytest plugin for mock_td (entry point ``pytest11``): the ``td_session`` fixture.
+
+``td_session`` gives each test a fresh ``mock_td.install()`` whose project folder is the test's
+``tmp_path``. At teardown the test fails if script code raised exceptions that TD would have caught
+and printed (a broken callback, run() script or extension) and the test did not acknowledge them
+with ``td_session.take_script_exceptions()`` — so a broken callback never passes silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mock_td.session import Session, install
+
+
+@pytest.fixture
+def td_session(tmp_path: Path) -> Iterator[Session]:
+    """A fresh emulated TouchDesigner project (``import td`` works) for one test."""
+    session = install(project_folder=str(tmp_path))
+    yield session
+    leftover = session.take_script_exceptions() if session._world.valid else []
+    if leftover:
+        details = "\n\n".join(f"{e.op_path} ({e.where}):\n{e.traceback}" for e in leftover)
+        pytest.fail(
+            f"{len(leftover)} script exception(s) were raised inside TD callbacks and not acknowledged "
+            f"(call td_session.take_script_exceptions() to check them):\n{details}",
+            pytrace=False,
+        )

@@ -1,0 +1,150 @@
+"""Build LOPflow's components by code, with TD API calls only (runs inside TD and on mock_td).
+
+Each ``build_<component>(parent, name, mode, repo_folder)`` creates a COMP in ``parent`` and
+returns it. Shared helpers:
+
+- ``create_code_dat(comp, stem, mode, repo_folder)``: one Text DAT per ``ext/<stem>.py`` file, named
+  ``<stem>`` (so ``import <stem>`` finds it as a sibling). ``mode='embedded'`` copies the file's text
+  in (a self-contained .tox); ``mode='linked'`` sets ``file`` to the repository file and ``syncfile``
+  on (edit in the repository, TD follows).
+- ``wire_extension(comp, class_name, index=0, promote=True)``: the Extensions page entry, written
+  the way the Component Editor writes it: ``ext0object`` = ``op('./<Class>').module.<Class>(me)``,
+  ``ext0promote`` on.
+- ``create_forwarding_dat(comp, op_type, name, text, pars)``: a small callbacks DAT (Execute,
+  Parameter Execute) whose code only forwards to the extension.
+- ``repo_folder`` defaults to the folder above this script (located from ``__file__``); pass it
+  explicitly where ``__file__`` is not defined (a script run from a Text DAT inside TD).
+
+Operator types are passed to ``COMP.create`` as strings, which TD accepts like the type classes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+import par_specs
+import tdasyncio_pars
+
+#: LOPflow's version (must equal pyproject's ``version``; a test checks it).
+LOPFLOW_VERSION = "0.2.0"
+
+CODE_MODES = ("embedded", "linked")
+
+#: Text DATs (``ext/<stem>.py``) inside a TDAsyncIO component; the first holds the extension class.
+TDASYNCIO_MODULES = ("TDAsyncIOExt", "async_runtime", "async_loop", "async_tasks", "async_table")
+#: Header row of TDAsyncIO's ``task_table`` (equal to ``async_table.COLUMNS``; a test checks it).
+TASK_TABLE_COLUMNS = ("task_id", "status", "description", "duration", "created_at", "completed_at", "error", "info")
+
+TDASYNCIO_EXECUTE_TEXT = '''"""TDAsyncIO frame callbacks: advance the component's asyncio loop (code lives in TDAsyncIOExt)."""
+
+
+def onFrameStart(frame):
+    parent().ext.TDAsyncIOExt.onFrameStart(frame)
+
+
+def onFrameEnd(frame):
+    parent().ext.TDAsyncIOExt.onFrameEnd(frame)
+'''
+
+TDASYNCIO_PAREXEC_TEXT = '''"""TDAsyncIO parameter callbacks: forward to TDAsyncIOExt."""
+
+
+def onValueChange(par, prev):
+    parent().ext.TDAsyncIOExt.onParValueChange(par, prev)
+
+
+def onPulse(par):
+    parent().ext.TDAsyncIOExt.onParPulse(par)
+'''
+
+
+def default_repo_folder() -> str:
+    """The repository folder: the parent of the folder holding this script."""
+    try:
+        script = __file__
+    except NameError:  # run from a Text DAT inside TD: there is no __file__
+        raise ValueError(
+            "build_toxes: cannot locate the LOPflow repository (this script has no __file__); "
+            "pass repo_folder='path/to/lopflow'"
+        ) from None
+    return os.path.dirname(os.path.dirname(os.path.abspath(script)))
+
+
+def ext_file_path(stem: str, repo_folder: str | None = None) -> str:
+    """Path of ``ext/<stem>.py`` in the repository, with forward slashes (as TD writes paths)."""
+    folder = repo_folder if repo_folder is not None else default_repo_folder()
+    path = os.path.join(folder, "ext", stem + ".py")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"build_toxes: {path} does not exist; repo_folder must be the LOPflow repository (it holds ext/)"
+        )
+    return path.replace("\\", "/")
+
+
+def create_code_dat(comp: Any, stem: str, mode: str = "embedded", repo_folder: str | None = None) -> Any:
+    """Create the Text DAT ``stem`` in ``comp`` holding ``ext/<stem>.py`` (embedded or linked)."""
+    if mode not in CODE_MODES:
+        raise ValueError(f"build_toxes: mode must be one of {CODE_MODES}, got {mode!r}")
+    path = ext_file_path(stem, repo_folder)
+    dat = comp.create("textDAT", stem)
+    if mode == "embedded":
+        with open(path, encoding="utf-8") as handle:
+            dat.text = handle.read()
+    else:
+        dat.par.file = path
+        dat.par.syncfile = True
+    return dat
+
+
+def create_forwarding_dat(comp: Any, op_type: str, name: str, text: str, pars: dict[str, Any]) -> Any:
+    """Create a callbacks DAT of ``op_type`` with ``text`` and the given built-in parameter values."""
+    dat = comp.create(op_type, name)
+    dat.text = text
+    for par_name, value in pars.items():
+        setattr(dat.par, par_name, value)
+    return dat
+
+
+def wire_extension(comp: Any, class_name: str, index: int = 0, promote: bool = True) -> None:
+    """Set extension ``index`` of ``comp`` to the class in its child Text DAT ``class_name``."""
+    sequence = comp.seq.ext
+    if sequence.numBlocks <= index:
+        sequence.numBlocks = index + 1
+    setattr(comp.par, f"ext{index}promote", promote)
+    setattr(comp.par, f"ext{index}object", f"op('./{class_name}').module.{class_name}(me)")
+
+
+def layout(ops: Iterable[Any], x0: int = 0, y0: int = 0, dx: int = 0, dy: int = -150) -> None:
+    """Place operators in a column, so the built network is readable."""
+    for position, child in enumerate(ops):
+        child.nodeX = x0 + position * dx
+        child.nodeY = y0 + position * dy
+
+
+def build_tdasyncio(parent: Any, name: str = "TDAsyncIO", mode: str = "embedded",
+                    repo_folder: str | None = None) -> Any:
+    """Create the TDAsyncIO component in ``parent`` and return it."""
+    if mode not in CODE_MODES:
+        raise ValueError(f"build_tdasyncio: mode must be one of {CODE_MODES}, got {mode!r}")
+    folder = repo_folder if repo_folder is not None else default_repo_folder()
+    comp = parent.create("baseCOMP", name)
+    par_specs.create_custom_pars(comp, tdasyncio_pars.tdasyncio_par_specs(LOPFLOW_VERSION))
+    code_dats = [create_code_dat(comp, stem, mode, folder) for stem in TDASYNCIO_MODULES]
+    table = comp.create("tableDAT", "task_table")
+    table.clear()
+    table.appendRow(list(TASK_TABLE_COLUMNS))
+    frame_exec = create_forwarding_dat(comp, "executeDAT", "frame_execute", TDASYNCIO_EXECUTE_TEXT, {
+        "active": True, "framestart": True, "frameend": True, "start": False, "create": False,
+        "exit": False, "playstatechange": False, "devicechange": False,
+    })
+    par_exec = create_forwarding_dat(comp, "parameterexecuteDAT", "par_execute", TDASYNCIO_PAREXEC_TEXT, {
+        "active": True, "pars": "*", "custom": True, "builtin": False, "valuechange": True,
+        "onpulse": True, "valueschanged": False,
+    })
+    par_exec.par.op.expr = "parent()"
+    layout(code_dats, x0=0)
+    layout([table, frame_exec, par_exec], x0=250)
+    wire_extension(comp, TDASYNCIO_MODULES[0])
+    return comp

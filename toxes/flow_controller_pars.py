@@ -1,0 +1,107 @@
+"""FlowController's custom parameters, declared once as data.
+
+``build_flow_controller`` creates them with ``par_specs.create_custom_pars``; the extension reads the
+parameter names from here (never spelled twice). Names, pages and styles match LOPflow v0.1.1 so a
+user finds every parameter where they expect it.
+
+This module never imports ``td``.
+"""
+
+from __future__ import annotations
+
+from par_specs import ParSpec, SequenceSpec, Spec
+
+#: ``then`` menu entries that are not step names.
+THEN_NEXT = "next"
+THEN_END = "end"
+THEN_FIXED_NAMES = (THEN_NEXT, THEN_END)
+THEN_FIXED_LABELS = ("Next", "End")
+
+#: Defaults shared by the parameter table and the extension's fallbacks.
+DEFAULT_MAX_TRANSITIONS = 100
+DEFAULT_HISTORY_SIZE = 100
+
+#: The step sequence, exactly as the Steps page shows it: ``Step{n}label``, ``Step{n}duration``, ``Step{n}then``.
+STEP_SEQUENCE = SequenceSpec(
+    page="Steps",
+    name="Step",
+    label="Step",
+    default_blocks=1,
+    help="The steps of the flow, in order. Each block is one step: a label, a duration and what comes next.",
+    block=(
+        ParSpec("Steps", "Label", "Str", "Label", default="",
+                help="The step's label. Its name is the label lowercased with spaces as underscores "
+                     "('Review Result' -> review_result); names must be unique."),
+        ParSpec("Steps", "Duration", "Float", "Duration", default=-1.0, min=-1.0, max=60.0, clamp_min=True,
+                help="0: advance at once. -1: wait until Next Step is pulsed or NextStep() is called. "
+                     "Above 0: advance after that many seconds (or earlier on NextStep)."),
+        ParSpec("Steps", "Then", "Menu", "Then", default=THEN_NEXT,
+                menu_names=THEN_FIXED_NAMES, menu_labels=THEN_FIXED_LABELS,
+                help="Where the flow goes when this step is left: 'next' (the last step ends the flow), "
+                     "'end', or the name of any step (a jump)."),
+    ),
+)
+
+FLOW_CONTROLLER_PARS: tuple[Spec, ...] = (
+    # Control
+    ParSpec("Control", "Start", "Pulse", "Start",
+            help="Start the flow from the first step with a new process id and an empty context. "
+                 "Fires onFlowStart, onStepEnter."),
+    ParSpec("Control", "Stop", "Pulse", "Stop",
+            help="Stop the running flow; Status returns to Ready. Fires onStepExit, onFlowStop."),
+    ParSpec("Control", "Nextstep", "Pulse", "Next Step",
+            help="Leave the current step now (same as NextStep()). Fires onStepExit, onStepEnter, onNextStep."),
+    ParSpec("Control", "Status", "Str", "Status", default="Not Setup", read_only=True,
+            help="Not Setup, Ready, Running, Completed or Error."),
+    ParSpec("Control", "Currentstep", "Str", "Current Step", default="", read_only=True,
+            help="The current step's name and index, e.g. 'process (1)'; empty when not running."),
+    ParSpec("Control", "Waiting", "Str", "Waiting", default="No", read_only=True,
+            help="'Yes' while the current step waits for Next Step / NextStep() / Update(advance_step=True)."),
+    ParSpec("Control", "Lastresult", "Str", "Last Result", default="", read_only=True,
+            help="The result of the last finished run (Finish(result) or the end of the steps)."),
+    # Setup
+    ParSpec("Setup", "Targetcomp", "COMP", "Target Component", default="",
+            help="The COMP this controller drives. Setup gives it the Internal OP shortcut 'LOPflow' so code "
+                 "inside it can call iop.LOPflow.NextStep() and friends."),
+    ParSpec("Setup", "Flowname", "Str", "Flow Name", default="",
+            help="A readable name for this flow (dashboard, callbacks). Empty: the target's name."),
+    ParSpec("Setup", "Setup", "Pulse", "Setup",
+            help="Install the 'LOPflow' Internal OP shortcut on the target and create its callbacks DAT."),
+    ParSpec("Setup", "Cleanup", "Pulse", "Cleanup",
+            help="Remove the 'LOPflow' Internal OP shortcut from the target."),
+    ParSpec("Setup", "Setupstatus", "Str", "Setup Status", default="Set Target Component first, then pulse Setup",
+            read_only=True, help="What Setup / Cleanup did, or why they could not."),
+    ParSpec("Setup", "Activeprocessid", "Str", "Active Process ID", default="", read_only=True,
+            help="The unique id of the current (or last) run; a new one on every Start."),
+    ParSpec("Setup", "Exposeprocess", "Toggle", "Expose Process", default=False,
+            help="Register this flow in the process-wide dashboard registry and push its state on every change."),
+    ParSpec("Setup", "Exposeflowdetails", "Toggle", "Expose Flow Details", default=False,
+            help="With Expose Process: also publish the context, the history and the flow graph."),
+    ParSpec("Setup", "Callbackdat", "DAT", "Callbacks DAT", default="",
+            help="The Text DAT whose functions (onFlowStart, onStepEnter, ...) are called; Setup creates "
+                 "'<target>_flow_callbacks' when empty."),
+    # Steps
+    STEP_SEQUENCE,
+    # Advanced
+    ParSpec("Advanced", "Maxtransitions", "Int", "Max Transitions per Frame", default=DEFAULT_MAX_TRANSITIONS,
+            min=1, max=1000, clamp_min=True,
+            help="How many step changes one frame may make before the rest waits for the next frame "
+                 "(stops a loop of instant steps from freezing TD)."),
+    ParSpec("Advanced", "Historysize", "Int", "History Size", default=DEFAULT_HISTORY_SIZE,
+            min=1, max=10000, clamp_min=True,
+            help="How many history entries (step changes, context changes) are kept; the oldest drop first."),
+    ParSpec("Advanced", "Chanresultlength", "Toggle", "Channel result_length", default=False,
+            help="Add the channel result_length (length of the last result's text) to flow_channels."),
+    ParSpec("Advanced", "Chanstepdatalength", "Toggle", "Channel step_data_length", default=False,
+            help="Add the channel step_data_length (length of the current step data's text) to flow_channels."),
+    ParSpec("Advanced", "Chanlastupdatetime", "Toggle", "Channel last_update_time", default=False,
+            help="Add the channel last_update_time (TD seconds of the last state change) to flow_channels."),
+    # About
+    ParSpec("About", "Version", "Str", "Version", default="", read_only=True,
+            help="The LOPflow version this component was built from."),
+)
+
+
+def par_names(specs: tuple[Spec, ...] = FLOW_CONTROLLER_PARS) -> list[str]:
+    """Every non-sequence parameter name of the table, in order (the Step sequence header included)."""
+    return [spec.name for spec in specs]

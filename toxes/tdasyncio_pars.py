@@ -1,0 +1,42 @@
+"""TDAsyncIO's custom parameters, declared once as data (read by ``build_toxes.build_tdasyncio``).
+
+Names follow TD's custom-parameter rule (one capital, then lowercase/digits). The About page's
+``Version`` is filled with the package version by the builder (``build_toxes.LOPFLOW_VERSION``).
+"""
+
+from __future__ import annotations
+
+from par_specs import ParSpec
+
+#: Custom page holding the working parameters.
+PAGE = "TDAsyncIO"
+#: Custom page holding the version.
+ABOUT_PAGE = "About"
+
+#: Default frame budget in milliseconds (how long one frame may spend running ready coroutines).
+DEFAULT_FRAMEBUDGET_MS = 5.0
+#: Default number of seconds a finished task stays tracked (and in ``task_table``).
+DEFAULT_CLEARAFTER_S = 60.0
+
+
+def tdasyncio_par_specs(version: str) -> tuple[ParSpec, ...]:
+    """Every custom parameter of TDAsyncIO, in page order; ``version`` fills About > Version."""
+    return (
+        ParSpec(PAGE, "Clearafter", "Float", "Clear After (s)", default=DEFAULT_CLEARAFTER_S, min=0.0,
+                max=600.0, clamp_min=True,
+                help="Seconds a finished task stays tracked (GetTaskInfo, task_table) before it is forgotten."),
+        ParSpec(PAGE, "Clearfinished", "Pulse", "Clear Finished",
+                help="Forget every finished task now and remove its row from task_table."),
+        ParSpec(PAGE, "Cancelactive", "Pulse", "Cancel Active",
+                help="Cancel every pending and running task; their completion callbacks fire with 'cancelled'."),
+        ParSpec(PAGE, "Clearall", "Pulse", "Clear All",
+                help="Cancel every active task and forget all tasks (cancelled ones once their callback fired)."),
+        ParSpec(PAGE, "Updatetable", "Toggle", "Update Table", default=True,
+                help="Keep task_table up to date (only changed rows are written). Off: the table is left alone."),
+        ParSpec(PAGE, "Framebudget", "Float", "Frame Budget (ms)", default=DEFAULT_FRAMEBUDGET_MS, min=0.0,
+                max=100.0, clamp_min=True,
+                help="Milliseconds per frame the loop may spend running ready coroutines; what is still ready "
+                     "then waits for the next frame. At least one pass runs every frame."),
+        ParSpec(ABOUT_PAGE, "Version", "Str", "Version", default=version, read_only=True,
+                help="LOPflow version this component was built with."),
+    )
