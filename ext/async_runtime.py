@@ -21,7 +21,8 @@ task's callback fires exactly once, for every terminal status (completed, failed
 timeout). A callback that raises is reported through ``report_error`` and changes nothing else.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: @dataclass with string annotations looks the module up in
+# sys.modules, which a module built from a Text DAT may not be registered in.
 
 import asyncio
 import functools

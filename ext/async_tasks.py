@@ -9,7 +9,8 @@ row in the task table must be rewritten (``dirty``).
 Time comes from an injected clock; this module imports only the standard library.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: @dataclass with string annotations looks the module up in
+# sys.modules, which a module built from a Text DAT may not be registered in.
 
 import enum
 from collections import deque

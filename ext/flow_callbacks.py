@@ -145,19 +145,21 @@ CALLBACKS: tuple[CallbackSpec, ...] = (
 #: What each action fires, in order. ``[...]`` marks callbacks that fire only in the case described.
 CALLBACK_ORDER: tuple[tuple[str, str], ...] = (
     ("Start", "onFlowStart → onStepEnter(first) → [onWaitForContinue if the step waits]"),
-    ("Start while running", "onStepExit(reason 'restart') → onFlowFinish('stopped') → onFlowStart → onStepEnter(first)"),
+    ("Start while running", "onStepExit(reason 'restart') → onFlowFinish('stopped') → onFlowStart → onStepEnter(first) "
+                            "→ [onWaitForContinue if the step waits]"),
     ("NextStep / timer / duration 0 (then 'next' or a step)",
      "onStepExit → onNextStep → onStepEnter → [onWaitForContinue if the new step waits]"),
     ("NextStep from the last step, or then 'end'", "onStepExit(reason 'end') → onFlowFinish('success')"),
     ("GoToStep(name)", "onStepExit(reason 'goto') → onNextStep(transition 'goto') → onStepEnter"),
     ("WaitForContinue()", "onWaitForContinue"),
     ("Update(data)", "onFlowUpdate"),
-    ("Update(data, advance_step=True)", "onFlowUpdate → onStepExit → onNextStep → onStepEnter (or → onFlowFinish)"),
+    ("Update(data, advance_step=True)",
+     "onFlowUpdate → onStepExit → onNextStep → onStepEnter (from the last step: onFlowUpdate, onStepExit, onFlowFinish)"),
     ("Finish(result, result_type)", "onStepExit(reason 'finish') → onFlowFinish"),
     ("Stop()", "onStepExit(reason 'stop') → onFlowFinish('stopped')"),
     ("Set(key, value)", "onContextChange"),
     ("ClearContext()", "onContextChange(kind 'clear')"),
-    ("A callback raises", "onError, after the raising callback's chain"),
+    ("A callback raises", "the raising callback → onError (after the other callbacks of the same action; the run goes on)"),
     ("Step sequence edited", "onStepsChanged"),
     ("API call inside a callback", "queued: runs after the current action's callbacks, never nested"),
 )

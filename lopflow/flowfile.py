@@ -15,9 +15,9 @@ A flow file looks like this::
     fps = 60                          # TD cook rate of the headless run
     asyncio = true                    # also build a TDAsyncIO (global OP shortcut TDAsyncIO)
 
-This module only checks shapes and types. Whether the steps make a sound flow (unknown ``then``
-targets, duplicate labels, unreachable steps, instant loops) is the engine's validation, see
-``lopflow check``.
+This module only checks shapes and types. Whether the steps make a sound flow (durations that are
+not -1, 0 or above 0, unknown ``then`` targets, duplicate names, unreachable steps, instant loops) is
+the engine's validation (``ext/flow_steps.py``), reported by ``lopflow check``.
 """
 
 from __future__ import annotations
@@ -152,13 +152,10 @@ def _read_step(path: Path, index: int, item: dict[str, Any]) -> StepRow:
 
     duration = item.get("duration", DURATION_WAIT)
     if isinstance(duration, bool) or not isinstance(duration, int | float):
-        raise FlowFileError(f"{where}: 'duration' must be a number of seconds, got {duration!r}")
-    if not math.isfinite(duration) or (duration < 0 and duration != DURATION_WAIT):
         raise FlowFileError(
-            f"{where}: 'duration' must be -1 (wait for NextStep), 0 (advance at once) or a number of "
-            f"seconds above 0, got {duration!r}"
+            f"{where}: 'duration' must be a number: -1 (wait for NextStep), 0 (advance at once) or seconds "
+            f"above 0, got {duration!r}"
         )
-
     then = item.get("then", THEN_NEXT)
     if not isinstance(then, str) or not then.strip():
         raise FlowFileError(

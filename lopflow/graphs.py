@@ -36,7 +36,7 @@ def render_text(flow: FlowFile, fmt: str) -> str:
     flow_graph = ext_module("flow_graph")
     graph = flow_graph.build_graph(build_definition(flow))
     renderer = flow_graph.to_mermaid if fmt == "mermaid" else flow_graph.to_dot
-    return str(renderer(graph))
+    return str(renderer(graph)).rstrip("\n")
 
 
 def write_svg(flow: FlowFile, target: Path) -> Path:
@@ -48,7 +48,7 @@ def write_svg(flow: FlowFile, target: Path) -> Path:
     try:
         completed = subprocess.run(
             [dot, "-Tsvg", "-o", str(target)],
-            input=render_text(flow, "dot"), text=True, capture_output=True, timeout=60, check=False,
+            input=render_text(flow, "dot") + "\n", text=True, capture_output=True, timeout=60, check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise GraphError(f"Graphviz 'dot' ({dot}) could not be run: {exc}") from None

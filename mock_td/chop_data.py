@@ -46,6 +46,12 @@ class Channel:
         self._name = name
         self._vals = [0.0] * num_samples
 
+    def _read(self) -> None:
+        hook = getattr(self._owner, "_beforeChopRead", None)
+        if hook is not None:
+            hook()
+        self._check()
+
     def _check(self) -> None:
         if not self.valid:
             raise tdError(f"Invalid Channel object: {self._name} (it was removed from its CHOP)")
@@ -79,7 +85,7 @@ class Channel:
     @property
     def vals(self) -> list[float]:
         """All samples (settable in a Script CHOP only, same length)."""
-        self._check()
+        self._read()
         return list(self._vals)
 
     @vals.setter
@@ -93,10 +99,11 @@ class Channel:
         self._owner._chopChanged()
 
     def __len__(self) -> int:
+        self._read()
         return len(self._vals)
 
     def __getitem__(self, index: int) -> float:
-        self._check()
+        self._read()
         return self._vals[index]
 
     def __setitem__(self, index: int, value: float) -> None:
@@ -109,32 +116,33 @@ class Channel:
 
     def eval(self, index: int | None = None) -> float:
         """The sample at ``index`` (default: the current frame's sample)."""
-        self._check()
+        self._read()
         if not self._vals:
             raise tdError(f"Channel {self._name} has no samples")
         if index is None:
             frame_of = getattr(self._owner, "_chopFrame", None)
-            index = int(frame_of() - self._owner.start) if frame_of is not None else 0
+            index = int(frame_of() - self._owner._chopState()["start"]) if frame_of is not None else 0
         return self._vals[max(0, min(int(index), len(self._vals) - 1))]
 
     def average(self) -> float:
         """Mean of the samples."""
-        self._check()
+        self._read()
         return sum(self._vals) / len(self._vals) if self._vals else 0.0
 
     def min(self) -> float:
         """Smallest sample."""
-        self._check()
+        self._read()
         return min(self._vals) if self._vals else 0.0
 
     def max(self) -> float:
         """Largest sample."""
-        self._check()
+        self._read()
         return max(self._vals) if self._vals else 0.0
 
     def numpyArray(self) -> Any:
         """The samples as a float32 numpy array (needs numpy)."""
         np = _numpy("Channel.numpyArray")
+        self._read()
         return np.array(self._vals, dtype=np.float32)
 
     def destroy(self) -> None:
@@ -171,6 +179,12 @@ class ChopDataMixin:
     def _chopWritable(self) -> bool:
         return False
 
+    def _chopRead(self) -> None:
+        """Let TREE cook a dirty Script CHOP before its data is read (``_beforeChopRead``)."""
+        hook = getattr(self, "_beforeChopRead", None)
+        if hook is not None:
+            hook()
+
     def _chopChanged(self) -> None:
         notify = getattr(self, "_dataChanged", None)
         if notify is not None:
@@ -204,6 +218,7 @@ class ChopDataMixin:
     @property
     def numChans(self) -> int:
         """Number of channels."""
+        self._chopRead()
         return len(self._chopChans())
 
     def _setState(self, key: str, value: Any, member: str) -> None:
@@ -216,6 +231,7 @@ class ChopDataMixin:
     @property
     def numSamples(self) -> int:
         """Number of samples per channel (settable on a Script CHOP)."""
+        self._chopRead()
         return int(self._chopState()["numSamples"])
 
     @numSamples.setter
@@ -230,6 +246,7 @@ class ChopDataMixin:
     @property
     def rate(self) -> float:
         """Sample rate (settable on a Script CHOP)."""
+        self._chopRead()
         return float(self._chopState()["rate"])
 
     @rate.setter
@@ -239,6 +256,7 @@ class ChopDataMixin:
     @property
     def start(self) -> float:
         """Start sample index (settable on a Script CHOP)."""
+        self._chopRead()
         return self._chopState()["start"]
 
     @start.setter
@@ -252,11 +270,12 @@ class ChopDataMixin:
 
     @end.setter
     def end(self, value: float) -> None:
-        self.numSamples = int(value - self.start + 1)
+        self.numSamples = int(value - self._chopState()["start"] + 1)
 
     @property
     def isTimeSlice(self) -> bool:
         """Whether the CHOP is time-sliced (settable on a Script CHOP)."""
+        self._chopRead()
         return bool(self._chopState()["timeSlice"])
 
     @isTimeSlice.setter
@@ -265,6 +284,7 @@ class ChopDataMixin:
 
     def chans(self, *nameOrIndex: Any, caseSensitive: bool = True) -> list[Channel]:
         """Channels matching names/patterns/indexes (every channel when none given)."""
+        self._chopRead()
         every = self._chopChans()
         if not nameOrIndex:
             return list(every)
@@ -286,6 +306,7 @@ class ChopDataMixin:
         return found[0] if found else None
 
     def __getitem__(self, key: int | str) -> Channel | None:
+        self._chopRead()
         if isinstance(key, int) and not isinstance(key, bool):
             every = self._chopChans()
             return every[key] if 0 <= key < len(every) else None
@@ -294,6 +315,7 @@ class ChopDataMixin:
     def numpyArray(self) -> Any:
         """All channels as a (numChans, numSamples) float32 numpy array (needs numpy)."""
         np = _numpy("CHOP.numpyArray")
+        self._chopRead()
         return np.array([c._vals for c in self._chopChans()], dtype=np.float32).reshape(
             self.numChans, self.numSamples)
 
@@ -319,7 +341,7 @@ class ScriptChopDataMixin(ChopDataMixin):
             while f"chan{n}" in taken:
                 n += 1
             name = f"chan{n}"
-        chan = Channel(self, str(name), self.numSamples)
+        chan = Channel(self, str(name), int(self._chopState()["numSamples"]))
         self._chopChans().append(chan)
         self._chopChanged()
         return chan

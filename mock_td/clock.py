@@ -3,7 +3,9 @@
 ``absTime.frame`` is the number of frames played since the (emulated) process started, so it is 0
 before the first ``Session.advance()`` and 1 during the first frame; ``absTime.seconds`` is
 ``frame / project.cookRate``. ``step`` is 1 once a frame has run (mock_td never drops frames) and 0
-before; ``stepSeconds`` is ``step / cookRate``. AbsTime has no ``rate`` member (TD has none).
+before; ``stepSeconds`` is ``step / cookRate``.
+* The docs define ``frame`` as the frames played since the process started, so the first frame
+  reports 1 (UNCONFIRMED: TD's exact value during its very first frame). AbsTime has no ``rate`` member (TD has none).
 """
 
 from __future__ import annotations

@@ -2,12 +2,15 @@
 
 * ``create(OPtype, name=None, initialize=True)``: OPtype is a td type class or its name. The default
   name is the type's usual first name (``base1``, ``text1``, ``table1``, ...). When a name is taken,
-  the next number is used (``text1`` -> ``text2``; a name without digits gets ``1`` appended).
+  the next number is used (``text1`` -> ``text2``; a name without digits gets ``1`` appended, UNCONFIRMED).
 * ``copy(OP, name=None, includeDocked=True)`` copies through the same plain-data snapshot as
   ``Session.reload()`` (parameters, table/text data, storage via pickle, tags, layout); the copy gets
-  new ids, its Execute DATs fire ``onCreate`` and its COMPs re-initialise their extensions (a paste).
+  new ids, its Execute DATs fire ``onCreate`` and its COMPs re-initialise their extensions (a paste;
+  UNCONFIRMED: whether TD copies unpicklable storage values by reference).
 * ``findChildren``: ``depth``/``maxDepth`` count children as depth 1; name/path/text/comment/tags/
   parName/parValue/parExpr accept wildcards; with no depth arguments the search is recursive.
+* ``initializeExtensions()`` with no index returns the list of extensions (UNCONFIRMED).
+* A slot whose Extension Object fails leaves None in ``extensions``; a blank slot is skipped.
 * Promoted extension members (Capitalized) are reachable on the COMP, for reading and assigning.
 * Saving/loading .tox files is not modelled (``save``, ``saveByteArray``, ``loadTox``, ...).
 """
@@ -168,6 +171,7 @@ class COMP(CustomParsMixin, OP):
             raise tdError("Cannot use an extension during its initialization")
 
     def _extensionByName(self, name: str) -> Any:
+        self._checkExtUsable()
         entries = self._extEntries
         if not entries:
             return None
@@ -184,7 +188,8 @@ class COMP(CustomParsMixin, OP):
         return False, None
 
     def __getattr__(self, name: str) -> Any:
-        if name[:1].isupper() and self.__dict__.get("_extEntries"):
+        d = self.__dict__
+        if name[:1].isupper() and (d.get("_extEntries") or d.get("_extState") == "init"):
             if self._extState != "ready":
                 raise tdError("Cannot use an extension during its initialization")
             found, inst = self._promoted(name)

@@ -127,7 +127,11 @@ class TextLikeDAT(DAT):
             from .dat_modules import build_module
 
             self._mod = None
-            mod = build_module(self, text)
+            try:
+                mod = build_module(self, text)
+            except AttributeError as exc:
+                self._propertyError = ("module", exc)
+                raise
             self._mod, self._modText = mod, text
         return self._mod
 

@@ -7,7 +7,8 @@
 * ``import X`` (and ``from X import ...``) inside DAT code first looks for a DAT named ``X``:
   1. a sibling of the importing DAT; 2. ``local/modules`` of its component; 3. ``local/modules`` of
   each enclosing component in turn; then the normal ``sys.path`` import. DAT modules are not put in
-  ``sys.modules`` and cannot form packages. ``TDStoreTools`` and ``TDFunctions`` import normally.
+  ``sys.modules`` (only while the module's own code runs, under the DAT's name, so dataclasses work)
+  and cannot form packages. DAT code never inherits mock_td's ``from __future__`` flags. ``TDStoreTools`` and ``TDFunctions`` import normally.
 * ``print()`` and ``debug()`` in DAT code write to the textport (and stdout). ``debug`` appends the
   source as ``(<DAT path> line <n>)`` (UNCONFIRMED: TD's exact format).
 """
@@ -83,13 +84,22 @@ def build_module(dat: Any, text: str) -> types.ModuleType:
     ns["__file__"] = filename
     lines = text.splitlines(True)
     linecache.cache[filename] = (len(text), None, lines, filename)
-    code = compile(text, filename, "exec")
+    code = compile(text, filename, "exec", dont_inherit=True)
     w = dat._world
     w.context.append(dat)
+    # While it runs, the module is reachable as sys.modules[<DAT name>] (dataclasses and typing look
+    # classes' modules up there); the previous entry, if any, comes back afterwards.
+    key = dat.name
+    previous = sys.modules.get(key)
+    sys.modules[key] = module
     try:
         exec(code, ns)  # noqa: S102 - TD executes DAT text as Python
     finally:
         w.context.pop()
+        if previous is None:
+            sys.modules.pop(key, None)
+        else:
+            sys.modules[key] = previous
     return module
 
 
@@ -113,6 +123,6 @@ def exec_script(world: Any, source: Any, args: tuple[Any, ...], from_op: Any, as
     ns["__name__"] = "__main__"
 
     def go() -> None:
-        exec(compile(text, filename, "exec"), ns)  # noqa: S102
+        exec(compile(text, filename, "exec", dont_inherit=True), ns)  # noqa: S102
 
     world.call_guarded(me, "run", go)

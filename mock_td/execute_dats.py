@@ -9,7 +9,9 @@ Execute DAT (callbacks fire only while ``active`` and the matching toggle are on
   (no timeline, devices or saving in mock_td).
 Parameter Execute DAT (``op`` names the OPs watched, ``pars`` the par-name patterns, ``custom`` /
 ``builtin`` filter by kind):
-* ``onValueChange(par, prev)`` runs synchronously when a watched par's value changes (``valuechange``);
+* ``onValueChange(par, prev)`` runs synchronously when a watched par's value changes (``valuechange``),
+  once per change (UNCONFIRMED: the docs say at most once per frame per par, which mock_td reads as
+  being about expression-driven values that TD evaluates once per frame);
 * ``onValuesChanged(changes)`` runs once per frame, after ``onFrameStart``, with the namedtuples
   ``(par, prev)`` of every change since the previous batch (``valueschanged``);
 * ``onPulse(par)`` runs synchronously on a pulse (``onpulse``);

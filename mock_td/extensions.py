@@ -12,10 +12,11 @@ Initialising a COMP's extensions:
 5. every new instance's ``onInitTD()`` is queued for the end of the current frame (the next frame
    when initialised between frames).
 
-When: a change of any ``ext*`` block par, a pulse of ``reinitextensions``,
+When (each at once, so setting ``ext0object`` then ``ext0promote`` initialises twice; UNCONFIRMED
+whether TD defers this to the end of the frame): a change of any ``ext*`` block par, a pulse of ``reinitextensions``,
 ``initializeExtensions()``, a change to the text of any DAT whose module was loaded while the
 objects were evaluated (the extension DAT and what it imports), ``Session.reload()`` (for COMPs with
-``initextonstart`` on, parents before children) and ``COMP.copy`` (a paste). Destroying the COMP
+``initextonstart`` on, parents before children; UNCONFIRMED order) and ``COMP.copy`` (a paste). Destroying the COMP
 calls ``onDestroyTD()`` on its instances first, while its children are still there.
 """
 

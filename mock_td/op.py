@@ -118,6 +118,9 @@ class OP(ParOwnerMixin, StorageMixin):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
+        err = self.__dict__.pop("_propertyError", None)
+        if err is not None and err[0] == name:
+            raise err[1]  # an AttributeError raised inside a property (e.g. module code): not a missing member
         raise tdAttributeError(f"'td.{type(self).__name__}' object has no attribute '{name}'")
 
     def __repr__(self) -> str:
@@ -179,7 +182,7 @@ class OP(ParOwnerMixin, StorageMixin):
         w = self._world
         w.context.append(self)
         try:
-            return eval(expr, ns)  # noqa: S307 - TD evaluates Python expressions
+            return eval(compile(expr, "<expression>", "eval", dont_inherit=True), ns)  # noqa: S307
         finally:
             w.context.pop()
 

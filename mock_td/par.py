@@ -735,10 +735,8 @@ class Par:
         self._changing(apply)
 
     def destroy(self) -> None:
-        """Destroy this custom parameter (its whole ParGroup; a block par destroys its block)."""
+        """Destroy this custom parameter (its whole ParGroup); a sequence block par destroys its whole block."""
         self._check()
-        if not self._custom:
-            raise tdError(f"Cannot destroy built-in parameter {self._name!r}: only custom parameters can be destroyed")
         self._group.destroy()
 
     def isSamePar(self, par: Any) -> bool:

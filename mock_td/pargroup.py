@@ -211,10 +211,11 @@ class ParGroup:
         return group is self
 
     def destroy(self) -> None:
-        """Destroy this custom group (a block group destroys its whole block)."""
+        """Destroy this custom group; a sequence block group (custom or built-in) destroys its whole block."""
         self._check()
-        if not self._custom:
-            raise tdError(f"Cannot destroy built-in parameter {self._name!r}: only custom parameters can be destroyed")
+        if not self._custom and self._block is None:
+            raise tdError(f"Cannot destroy built-in parameter {self._name!r}: only custom or sequence parameters "
+                          f"can be destroyed")
         if self._block is not None:
             self._block.destroy()
             return

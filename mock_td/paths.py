@@ -5,7 +5,8 @@
   and ``..`` its parent, so in a DAT ``op('..')`` is the COMP holding it.
 * With ``as_parameter`` (parameter expressions, ``run(asParameter=True)``) a COMP anchor treats a bare
   name as a sibling, while ``./name`` still looks inside it (the Component Editor's
-  ``op('./MyExt')`` form).
+  ``op('./MyExt')`` form; UNCONFIRMED, inferred from a community report that a bare ``op('MyExt')``
+  fails in the Extension Object parameter).
 * Names may hold the wildcards ``*``, ``?`` and ``[abc]`` (fnmatch, case-sensitive); a pattern string
   may hold several space-separated patterns.
 """

@@ -4,6 +4,8 @@
 ``tmp_path``. At teardown the test fails if script code raised exceptions that TD would have caught
 and printed (a broken callback, run() script or extension) and the test did not acknowledge them
 with ``td_session.take_script_exceptions()`` — so a broken callback never passes silently.
+Loading the plugin registers the ``td``/``tdu``/``TDStoreTools``/``TDFunctions`` modules, so test
+modules can ``import td`` at the top.
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ from pathlib import Path
 import pytest
 
 from mock_td.session import Session, install
+from mock_td.td_module import install_modules
+
+# Test modules import td at the top, as TD code does: make ``import td`` work at collection time.
+# Context-dependent names (td.op, td.me, ...) need a world, which td_session installs per test.
+install_modules()
 
 
 @pytest.fixture

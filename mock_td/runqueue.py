@@ -9,7 +9,7 @@
 * ``delayRef`` is accepted (an OP); mock_td has no paused timelines, so delays always count down.
 * Reading a member of a Run that has executed or was killed raises tdError, as in TD.
 * The script runs with ``me`` = ``fromOP`` (default: the OP whose code called run(), root when
-  none) and the positional extra arguments as the tuple ``args``. An exception in the script is
+  none; UNCONFIRMED default) and the positional extra arguments as the tuple ``args``. An exception in the script is
   printed to the textport and recorded (it never escapes the frame).
 """
 

@@ -12,8 +12,12 @@ Order of one frame (``Session.advance``):
 7. Execute DAT ``onFrameEnd(frame)``.
 
 Before the first ``advance()``, ``absTime.frame`` is 0 (no frame has been played yet).
-``Session.reload()`` keeps the clock running (absTime is process time), the textport and the
-recorded script exceptions; pending runs are dropped with the old project's Python objects.
+* ``Session.reload()`` keeps the clock running (absTime is process time, as when a project is
+  reopened in the same TD process), the textport and the recorded script exceptions; pending runs
+  are dropped with the old project's Python objects (UNCONFIRMED: reopening vs restarting TD).
+* On reload, Execute DATs fire ``onExit`` before the save; old extension instances get no
+  ``onDestroyTD`` (the process is treated as exiting); after opening, extensions initialise before
+  ``onStart`` fires (UNCONFIRMED: TD's order of the two).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """OP storage: ``storage``, ``store``, ``fetch``, ``fetchOwner``, ``unstore``, ``storeStartupValue``.
 
-* ``fetch(key)`` of a missing key with no default raises tdError; with ``search=True`` (the default)
+* ``fetch(key)`` of a missing key with no default raises tdError (community code catches
+  ``td.tdError``; UNCONFIRMED in the docs); with ``search=True`` (the default)
   the parents are searched, nearest first; ``storeDefault=True`` stores the default on this OP.
 * ``unstore`` accepts wildcard patterns (``*``, ``?``, ``[]``).
 * Storage is saved with the project: on ``Session.reload()`` and ``COMP.copy()`` each value goes

@@ -24,6 +24,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+import flow_controller_pars
 import par_specs
 import tdasyncio_pars
 
@@ -147,4 +148,98 @@ def build_tdasyncio(parent: Any, name: str = "TDAsyncIO", mode: str = "embedded"
     layout(code_dats, x0=0)
     layout([table, frame_exec, par_exec], x0=250)
     wire_extension(comp, TDASYNCIO_MODULES[0])
+    return comp
+
+
+# ---------------------------------------------------------------------------------------------------
+# FlowController (ADAPTER)
+
+#: Text DATs (``ext/<stem>.py``) inside a FlowController; the first holds the extension class.
+FLOW_CONTROLLER_MODULES = (
+    "FlowControllerExt", "flow_adapter_context", "flow_adapter_pars", "flow_adapter_setup", "flow_engine",
+    "flow_steps", "flow_names", "flow_context", "flow_history", "flow_graph", "flow_callbacks", "flow_dashboard",
+)
+#: Other repository files the FlowController holds as Text DATs: DAT name -> path in the repository.
+FLOW_CONTROLLER_FILES = {
+    "flow_channels_scriptchop": "scriptchop/flow_channels_scriptchop.py",
+    "flow_callbacks_template": "callbacks_templates/flow_callbacks.py",
+}
+#: Header row of the ``step_name_history`` table (equal to ``FlowControllerExt.NAME_HISTORY_HEADER``).
+STEP_NAME_HISTORY_COLUMNS = ("old_name", "new_name")
+#: The FlowController parameters the Parameter Execute DAT forwards (its outputs are not watched).
+FLOW_CONTROLLER_WATCHED_PARS = ("Start Stop Nextstep Setup Cleanup Targetcomp Flowname Exposeprocess "
+                                "Exposeflowdetails Callbackdat Step* Maxtransitions Historysize Chan*")
+
+FLOW_CONTROLLER_EXECUTE_TEXT = '''"""FlowController frame callback: one engine tick per frame (code lives in FlowControllerExt)."""
+
+
+def onFrameStart(frame):
+    parent().ext.FlowControllerExt.onFrameStart(frame)
+'''
+
+FLOW_CONTROLLER_PAREXEC_TEXT = '''"""FlowController parameter callbacks: forward to FlowControllerExt."""
+
+
+def onValueChange(par, prev):
+    parent().ext.FlowControllerExt.onParValueChange(par, prev)
+
+
+def onPulse(par):
+    parent().ext.FlowControllerExt.onParPulse(par)
+'''
+
+
+def create_file_dat(comp: Any, name: str, relative_path: str, mode: str = "embedded",
+                    repo_folder: str | None = None) -> Any:
+    """Create Text DAT ``name`` in ``comp`` holding the repository file ``relative_path`` (embedded or linked)."""
+    if mode not in CODE_MODES:
+        raise ValueError(f"build_toxes: mode must be one of {CODE_MODES}, got {mode!r}")
+    folder = repo_folder if repo_folder is not None else default_repo_folder()
+    path = os.path.join(folder, *relative_path.split("/"))
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"build_toxes: {path} does not exist; repo_folder must be the LOPflow repository")
+    dat = comp.create("textDAT", name)
+    if mode == "embedded":
+        with open(path, encoding="utf-8") as handle:
+            dat.text = handle.read()
+    else:
+        dat.par.file = path.replace("\\", "/")
+        dat.par.syncfile = True
+    return dat
+
+
+def build_flow_controller(parent: Any, name: str = "FlowController", mode: str = "embedded",
+                          repo_folder: str | None = None) -> Any:
+    """Create the FlowController component in ``parent`` and return it.
+
+    Inside: the extension and its modules (Text DATs), ``flow_channels`` (Script CHOP) with its callbacks
+    DAT, ``flow_callbacks_template`` (what Setup copies into a new callbacks DAT), ``step_name_history``
+    (table), ``frame_execute`` and ``par_execute`` (forwarders). Custom parameters come from
+    ``flow_controller_pars``; they are created before anything that forwards to the extension.
+    """
+    if mode not in CODE_MODES:
+        raise ValueError(f"build_flow_controller: mode must be one of {CODE_MODES}, got {mode!r}")
+    folder = repo_folder if repo_folder is not None else default_repo_folder()
+    comp = parent.create("baseCOMP", name)
+    par_specs.create_custom_pars(comp, flow_controller_pars.FLOW_CONTROLLER_PARS)
+    comp.par.Version = LOPFLOW_VERSION
+    code_dats = [create_code_dat(comp, stem, mode, folder) for stem in FLOW_CONTROLLER_MODULES]
+    file_dats = [create_file_dat(comp, dat_name, path, mode, folder) for dat_name, path in FLOW_CONTROLLER_FILES.items()]
+    table = comp.create("tableDAT", "step_name_history")
+    table.clear()
+    table.appendRow(list(STEP_NAME_HISTORY_COLUMNS))
+    chop = comp.create("scriptCHOP", "flow_channels")
+    chop.par.callbacks = "flow_channels_scriptchop"
+    frame_exec = create_forwarding_dat(comp, "executeDAT", "frame_execute", FLOW_CONTROLLER_EXECUTE_TEXT, {
+        "active": True, "framestart": True, "frameend": False, "start": False, "create": False,
+        "exit": False, "playstatechange": False, "devicechange": False,
+    })
+    par_exec = create_forwarding_dat(comp, "parameterexecuteDAT", "par_execute", FLOW_CONTROLLER_PAREXEC_TEXT, {
+        "active": True, "pars": FLOW_CONTROLLER_WATCHED_PARS, "custom": True, "builtin": False,
+        "valuechange": True, "onpulse": True, "valueschanged": False,
+    })
+    par_exec.par.op.expr = "parent()"
+    layout(code_dats, x0=0)
+    layout(file_dats + [table, chop, frame_exec, par_exec], x0=250)
+    wire_extension(comp, FLOW_CONTROLLER_MODULES[0])
     return comp

@@ -65,7 +65,7 @@ def test_parent_and_parent_shortcut(project1):
     assert dat.parent(10) is None
     assert dat.parent.Outer is outer
     with pytest.raises(AttributeError):
-        dat.parent.Nowhere
+        _ = dat.parent.Nowhere
 
 
 def test_global_op_shortcut(project1):
@@ -74,7 +74,7 @@ def test_global_op_shortcut(project1):
     assert td.op.Engine is comp
     assert comp in list(td.op)
     with pytest.raises(AttributeError):
-        td.op.NoSuchShortcut
+        _ = td.op.NoSuchShortcut
 
 
 def test_rename(project1):
@@ -96,9 +96,9 @@ def test_destroy_invalidates_and_unreaches(project1):
     assert project1.op("box") is None
     assert td.op(ident) is None
     with pytest.raises(td.tdError):
-        box.name
+        _ = box.name
     with pytest.raises(td.tdError):
-        child.text
+        _ = child.text
     with pytest.raises(td.tdError):
         box.destroy()
     with pytest.raises(td.tdError):
@@ -175,7 +175,7 @@ def test_tags_layout_and_attributes(project1):
     t.nodeY = -100
     assert (t.nodeX, t.nodeY) == (200, -100)
     with pytest.raises(AttributeError):
-        t.noSuchMember
+        _ = t.noSuchMember
     with pytest.raises(AttributeError):
         t.newAttribute = 1
     assert project1.numChildren == 1 and td.root.numChildrenRecursive == 3
@@ -186,4 +186,4 @@ def test_not_modelled_members_raise_naming_the_symbol(project1):
     with pytest.raises(NotImplementedError, match="COMP.save"):
         comp.save("x.tox")
     with pytest.raises(NotImplementedError, match="OP.inputs"):
-        comp.inputs
+        _ = comp.inputs

@@ -1,0 +1,176 @@
+"""Every callback's info keys match the registry, and every row of the callback-order table holds."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import flow_callbacks
+import pytest
+
+COMMON = {key for key, _ in flow_callbacks.COMMON_KEYS}
+
+
+def fire_everything(harness: Any) -> Any:
+    h = harness([("One", -1), ("Two", 0.5), ("Three", 0)])
+    h.dat["onStepEnter"] = lambda info: 1 / 0 if info["step_name"] == "three" else None
+    h.engine.start()
+    h.engine.set("k", 1)
+    h.engine.wait_for_continue("data")
+    h.engine.update("more")
+    h.engine.next_step()
+    h.advance(1.0)
+    h.engine.load_rows([("One", -1), ("Two", 0.5), ("Three", 0), ("Four", -1)])
+    return h
+
+
+def test_every_callback_fires_with_exactly_its_registered_keys(harness: Any) -> None:
+    h = fire_everything(harness)
+    fired = {name for name, _ in h.calls}
+    assert fired == set(flow_callbacks.callback_names())
+    for name, info in h.calls:
+        expected = set(flow_callbacks.spec(name).key_names) | COMMON
+        assert set(info) == expected, name
+        assert info["ownerComp"] == "OWNER" and info["targetComp"] == "TARGET" and info["callbackName"] == name
+
+
+def test_step_enter_info_values(harness: Any) -> None:
+    h = harness([("Check Input", 2.5, "end")])
+    h.engine.start(source="pulse")
+    (info,) = [i for n, i in h.calls if n == "onStepEnter"]
+    assert {k: info[k] for k in ("step_index", "step_name", "step_type", "step_label", "step_duration",
+                                 "step_then", "step_data", "source", "previous_step_name")} == {
+        "step_index": 0, "step_name": "check_input", "step_type": "auto", "step_label": "Check Input",
+        "step_duration": 2.5, "step_then": "end", "step_data": None, "source": "pulse", "previous_step_name": ""}
+    assert info["step"] == {"index": 0, "name": "check_input", "label": "Check Input", "type": "auto",
+                            "duration": 2.5, "then": "end"}
+    assert info["process_id"] == h.engine.process_id
+
+
+def test_next_step_arrives_before_on_next_step(harness: Any) -> None:
+    h = harness([("One", -1), ("Two", -1)])
+    seen: list[tuple[str, int]] = []
+    for name in ("onStepExit", "onNextStep", "onStepEnter"):
+        h.dat[name] = lambda info, name=name: seen.append((name, h.engine.current_step_index))
+    h.engine.start()
+    seen.clear()
+    h.engine.next_step()
+    assert seen == [("onStepExit", 0), ("onNextStep", 1), ("onStepEnter", 1)]
+
+
+def test_on_flow_finish_sees_the_final_status(harness: Any) -> None:
+    h = harness([("One", -1)])
+    seen: list[tuple[str, bool]] = []
+    h.dat["onFlowFinish"] = lambda info: seen.append((h.engine.status.label, h.engine.is_running))
+    h.engine.start()
+    h.engine.finish("r", "error")
+    assert seen == [("Error", False)]
+
+
+def _start(h: Any) -> None:
+    h.engine.start()
+
+
+def _restart(h: Any) -> None:
+    h.engine.start()
+    h.clear()
+    h.engine.start()
+
+
+def _next(h: Any) -> None:
+    h.engine.start()
+    h.engine.go_to_step("a")
+    h.clear()
+    h.engine.next_step()
+
+
+def _last(h: Any) -> None:
+    h.engine.start()
+    h.engine.go_to_step("last")
+    h.clear()
+    h.engine.next_step()
+
+
+def _goto(h: Any) -> None:
+    h.engine.start()
+    h.clear()
+    h.engine.go_to_step("b")
+
+
+def _running(action: Any) -> Any:
+    def run(h: Any) -> None:
+        h.engine.start()
+        h.clear()
+        action(h)
+    return run
+
+
+def _raises(h: Any) -> None:
+    h.dat["onWaitForContinue"] = lambda info: 1 / 0
+    h.engine.start()
+    h.engine.go_to_step("a")
+    h.clear()
+    h.engine.wait_for_continue()
+
+
+def _edited(h: Any) -> None:
+    h.engine.load_rows([("W", -1), ("A", -1), ("B", 5.0), ("Last", -1), ("New", -1)])
+
+
+def _queued(h: Any) -> list[tuple[str, int, str]]:
+    seen: list[tuple[str, int, str]] = []
+
+    def on_enter(info: Any) -> None:
+        if info["step_name"] == "a":
+            h.engine.next_step()
+        seen.append((info["step_name"], len(h.dispatcher.active), h.engine.current_step_name))
+
+    h.dat["onStepEnter"] = on_enter
+    h.engine.start()
+    h.engine.go_to_step("a")
+    return seen
+
+
+SCENARIOS = {
+    "Start": _start,
+    "Start while running": _restart,
+    "NextStep / timer / duration 0 (then 'next' or a step)": _next,
+    "NextStep from the last step, or then 'end'": _last,
+    "GoToStep(name)": _goto,
+    "WaitForContinue()": _running(lambda h: h.engine.wait_for_continue()),
+    "Update(data)": _running(lambda h: h.engine.update(1)),
+    "Update(data, advance_step=True)": _running(lambda h: h.engine.update(1, advance_step=True)),
+    "Finish(result, result_type)": _running(lambda h: h.engine.finish()),
+    "Stop()": _running(lambda h: h.engine.stop()),
+    "Set(key, value)": _running(lambda h: h.engine.set("k", 1)),
+    "ClearContext()": _running(lambda h: h.engine.clear_context()),
+    "A callback raises": _raises,
+}
+
+
+def expected_sequence(text: str, include_optional: bool) -> list[str]:
+    """The callback names of an order-table cell; ``[...]`` parts only when ``include_optional``."""
+    text = re.sub(r"\([^)]*\)", "", text)
+    text = re.sub(r"\[([^]]*)\]", r"\1" if include_optional else "", text)
+    return [m.group(0) for part in text.split("→") if (m := re.search(r"on[A-Z]\w+", part))]
+
+
+@pytest.mark.parametrize(("action", "order"), flow_callbacks.CALLBACK_ORDER,
+                         ids=[a for a, _ in flow_callbacks.CALLBACK_ORDER])
+def test_callback_order_table_row(harness: Any, action: str, order: str) -> None:
+    h = harness([("W", -1), ("A", 5.0), ("B", 5.0), ("Last", -1)])
+    if action == "Step sequence edited":
+        _edited(h)
+        assert h.names() == ["onStepsChanged"]
+        return
+    if action == "API call inside a callback":
+        seen = _queued(h)
+        # next_step called inside a's onStepEnter ran after that callback returned, not nested in it.
+        assert seen == [("w", 1, "w"), ("a", 1, "a"), ("b", 1, "b")]
+        return
+    SCENARIOS[action](h)
+    # The first step W waits, so the optional onWaitForContinue is expected when it is entered.
+    include_optional = action in ("Start", "Start while running")
+    expected = expected_sequence(order, include_optional)
+    actual = h.names()[1:] if action == "A callback raises" else h.names()  # drop the raising callback
+    assert actual == expected, (action, h.names())

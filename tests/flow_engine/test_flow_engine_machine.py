@@ -1,0 +1,199 @@
+"""Random API sequences against FlowEngine (hypothesis state machine), with callbacks that call back in."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import flow_callbacks
+import flow_engine
+import flow_steps
+import hypothesis.strategies as st
+from flow_engine import FlowError, FlowStatus
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+NAMES = ["s0", "s1", "s2", "s3"]
+DURATIONS = [0.0, -1.0, 0.5, 1.0]
+REACTIONS = ["none", "next", "next_twice", "wait", "set", "raise", "finish", "goto"]
+
+
+@st.composite
+def definitions(draw: Any) -> list[tuple[str, float, str]]:
+    count = draw(st.integers(1, 4))
+    names = NAMES[:count]
+    return [(name, draw(st.sampled_from(DURATIONS)), draw(st.sampled_from(["next", "next", "end", *names])))
+            for name in names]
+
+
+class FlowMachine(RuleBasedStateMachine):
+    """Model-free checks: the invariants below hold whatever the users and callbacks do."""
+
+    @initialize(rows=definitions(), reactions=st.dictionaries(
+        st.sampled_from(NAMES), st.sampled_from(REACTIONS), max_size=4),
+        budget=st.integers(1, 6), history=st.integers(1, 40))
+    def setup(self, rows: list[tuple[str, float, str]], reactions: dict[str, str], budget: int,
+              history: int) -> None:
+        self.time = 0.0
+        self.frame = 1
+        self.max_depth = 0
+        self.sources = itertools.count()
+        self.called_for: dict[str, int | None] = {}
+        self.reactions = reactions
+        self.definition = flow_steps.FlowDefinition.from_rows(rows)
+        self.dispatcher = flow_callbacks.CallbackDispatcher(lookup=self.lookup)
+        self.engine = flow_engine.FlowEngine(
+            self.definition, now=lambda: self.time, frame=lambda: self.frame, dispatcher=self.dispatcher,
+            max_transitions_per_frame=budget, history_size=history)
+
+    def lookup(self, name: str) -> Any:
+        def callback(info: dict[str, Any]) -> None:
+            self.max_depth = max(self.max_depth, len(self.dispatcher.active))
+            if name != "onStepEnter":
+                return
+            reaction = self.reactions.get(info["step_name"], "none")
+            engine = self.engine
+            if reaction == "next":
+                engine.next_step(source=self.tag())
+            elif reaction == "next_twice":
+                engine.next_step(source=self.tag())
+                engine.next_step(source=self.tag())
+            elif reaction == "wait":
+                engine.wait_for_continue("held")
+            elif reaction == "set":
+                engine.set("entered", info["step_name"])
+            elif reaction == "raise":
+                raise RuntimeError("callback failed")
+            elif reaction == "finish":
+                engine.finish("from callback")
+            elif reaction == "goto":
+                engine.go_to_step(NAMES[0])
+        return callback
+
+    def tag(self) -> str:
+        """A unique source for one call, remembering the step entry that was current when it was made."""
+        source = f"api#{next(self.sources)}"
+        self.called_for[source] = self.engine.entry_id
+        return source
+
+    # -- rules ------------------------------------------------------------------------------------------
+    @rule()
+    def start(self) -> None:
+        self.engine.start()
+
+    @rule(times=st.integers(1, 2))
+    def next_step(self, times: int) -> None:
+        for _ in range(times):
+            self.call(lambda: self.engine.next_step(source=self.tag()))
+
+    @rule(data=st.none() | st.integers())
+    def wait_for_continue(self, data: int | None) -> None:
+        self.call(lambda: self.engine.wait_for_continue(data))
+
+    @rule(advance=st.booleans())
+    def update(self, advance: bool) -> None:
+        self.call(lambda: self.engine.update(1, advance_step=advance, source=self.tag()))
+
+    @rule(kind=st.sampled_from(["success", "error"]))
+    def finish(self, kind: str) -> None:
+        self.call(lambda: self.engine.finish("r", kind))
+
+    @rule()
+    def stop(self) -> None:
+        self.call(self.engine.stop)
+
+    @rule(name=st.sampled_from([*NAMES, "missing"]))
+    def go_to_step(self, name: str) -> None:
+        if self.engine.is_running and name not in self.definition.names:
+            before = self.engine.state
+            try:
+                self.engine.go_to_step(name)
+            except FlowError as exc:
+                assert "no step named" in str(exc)
+                assert self.engine.state == before
+                return
+            raise AssertionError("GoToStep with an unknown name must raise")
+        self.call(lambda: self.engine.go_to_step(name))
+
+    @rule(key=st.sampled_from(["a", "b"]), value=st.integers())
+    def set_context(self, key: str, value: int) -> None:
+        before = self.engine.context.last_change_id
+        self.engine.set(key, value)
+        assert self.engine.context.last_change_id > before
+        assert self.engine.get(key) == value
+
+    @rule(seconds=st.sampled_from([0.0, 0.1, 0.5, 1.0]), frames=st.integers(1, 3))
+    def advance(self, seconds: float, frames: int) -> None:
+        for _ in range(frames):
+            self.time += seconds / frames
+            self.frame += 1
+            self.engine.tick()
+
+    @rule(size=st.integers(1, 40))
+    def resize_history(self, size: int) -> None:
+        self.engine.history_size = size
+
+    def call(self, action: Any) -> None:
+        """Run an API call; while not running it must raise FlowError and change nothing."""
+        running = self.engine.is_running
+        before = self.engine.state
+        try:
+            action()
+        except FlowError:
+            assert not running, "a FlowError while running"
+            assert self.engine.state == before
+            return
+        assert running, "an API call while not running must raise FlowError"
+
+    # -- invariants -------------------------------------------------------------------------------------
+    @invariant()
+    def exactly_one_status(self) -> None:
+        if not hasattr(self, "engine"):
+            return
+        values = dict(self.engine.channel_values())
+        assert sum(values[c] for c in flow_engine.STATUS_CHANNELS) == 1.0
+        assert isinstance(self.engine.status, FlowStatus)
+        assert values["flow_active"] == (1.0 if self.engine.is_running else 0.0)
+
+    @invariant()
+    def progress_in_range_and_step_consistent(self) -> None:
+        if not hasattr(self, "engine"):
+            return
+        assert 0.0 <= self.engine.progress <= 1.0
+        assert self.engine.is_running == (self.engine.current_step_index >= 0)
+        assert not self.engine.busy
+
+    @invariant()
+    def history_bounded(self) -> None:
+        if hasattr(self, "engine"):
+            assert len(self.engine.history) <= self.engine.history_size
+
+    @invariant()
+    def queued_calls_never_recurse(self) -> None:
+        if hasattr(self, "engine"):
+            assert self.max_depth <= 1
+            assert self.dispatcher.active == ()
+
+    @invariant()
+    def one_next_step_enters_at_most_one_step(self) -> None:
+        if not hasattr(self, "engine"):
+            return
+        enters = [e.source for e in self.engine.history.events("step_enter") if e.source.startswith("api#")]
+        assert len(enters) == len(set(enters))
+        entries = [e.data["entry"] for e in self.engine.history.events("step_enter")]
+        assert len(entries) == len(set(entries))
+        for event in self.engine.history.events("step_exit"):
+            if event.source.startswith("api#"):  # a call only ever ends the entry it was made during
+                assert event.data["entry"] == self.called_for[event.source], event
+
+    @invariant()
+    def timers_never_advance_early_or_a_waiting_step(self) -> None:
+        if not hasattr(self, "engine"):
+            return
+        for event in self.engine.history.events("step_exit"):
+            if event.source == "timer":
+                assert event.data["duration"] > 0
+                assert event.data["elapsed"] >= event.data["duration"] - 1e-9
+                assert not event.data["waiting"]
+
+
+TestFlowMachine = FlowMachine.TestCase
