@@ -57,6 +57,9 @@ _SETTING_PARS = ("Maxtransitions", "Historysize")
 class FlowControllerExt:
     """Promoted extension of the FlowController COMP (reach it as ``iop.LOPflow`` inside the target)."""
 
+    #: The error API misuse raises (``except iop.LOPflow.FlowError``); a RuntimeError.
+    FlowError = flow_engine.FlowError
+
     def __init__(self, ownerComp: Any) -> None:
         """Build the engine from the current parameters; writes nothing to TD (``onInitTD`` does)."""
         self.ownerComp = ownerComp
@@ -283,10 +286,12 @@ class FlowControllerExt:
         self._dispatcher.assign(name, function)
 
     def ClearNameHistory(self) -> None:
-        """Forget every recorded step rename (empties ``step_name_history``). Fires: nothing."""
+        """Forget every recorded step rename (empties ``step_name_history``). Fires: onStepsChanged."""
         self._enter()
         try:
             self._engine.clear_name_history()
+            self._rows = None  # rebuild the definition so it stops resolving the forgotten names
+            self._loadSteps()
             self._writeNameHistory()
         finally:
             self._leave()
@@ -420,8 +425,7 @@ class FlowControllerExt:
                 resolved = definition.resolved_then(index)
                 names, labels = list(menu_names), list(menu_labels)
                 if resolved != value and resolved in menu_names:
-                    if value not in (par.menuNames or []):
-                        par.menuNames = names + [value]
+                    par.menuNames = names + [value]  # both names valid while the value moves over
                     par.val = resolved
                     value = resolved
                 elif value and value not in menu_names:  # keep a then naming no step visible (it is an error)

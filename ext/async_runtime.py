@@ -25,8 +25,8 @@ timeout). A callback that raises is reported through ``report_error`` and change
 # sys.modules, which a module built from a Text DAT may not be registered in.
 
 import asyncio
-import functools
 import threading
+import types
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -36,17 +36,15 @@ import async_table
 import async_tasks
 from async_tasks import TaskRecord, TaskStatus
 
+_CoroutineType = types.CoroutineType
+_PENDING = TaskStatus.PENDING
 Clock = Callable[[], float]
 CompletionCallback = Callable[[TaskRecord], Any]
 ErrorReporter = Callable[[str, "BaseException | None"], None]
 
 
 class TaskTimeout(TimeoutError):
-    """Raised inside TDAsyncIO when a task's ``timeout`` expired; its status becomes ``timeout``."""
-
-
-class WrappedBaseException(RuntimeError):
-    """A task raised KeyboardInterrupt/SystemExit/...; kept as the task's error instead of escaping the frame."""
+    """The exception recorded on a task whose ``timeout`` expired (its status is ``timeout``)."""
 
 
 @dataclass
@@ -121,10 +119,11 @@ class AsyncRuntime:
         self.closed = False
         self._budget_clock = budget_clock
         self._main_thread = threading.get_ident()
-        self._tasks: dict[int, asyncio.Task[Any]] = {}
-        self._callbacks: dict[int, CompletionCallback] = {}
+        #: task id -> (asyncio task, submitted coroutine, completion callback) while not finished
+        self._tasks: dict[int, tuple[asyncio.Task[Any], Coroutine[Any, Any, Any], CompletionCallback | None]] = {}
         self._discard_when_done: set[int] = set()
         self._budget_left = 0.0
+        self._create_task = self.loop.create_task
 
     # -- clock ---------------------------------------------------------------------------------
 
@@ -143,15 +142,10 @@ class AsyncRuntime:
                timeout: float | None = None,
                completion_callback: CompletionCallback | None = None) -> int | list[int]:
         """Schedule one coroutine (-> its id) or a list (-> list of ids; a one-element list -> id)."""
-        if self.closed:
-            raise RuntimeError("Can't Run: this TDAsyncIO component was destroyed and its loop is closed")
-        if threading.get_ident() != self._main_thread:
-            raise RuntimeError(
-                "Can't Run from a worker thread: call Run on TouchDesigner's main thread (for example from a "
-                "completion callback, or return the value from the thread and Run the follow-up there)"
-            )
-        coros, single = as_coroutine_list(coroutines)
-        timeout = check_timeout(timeout)
+        if self.closed or threading.get_ident() != self._main_thread:
+            self._refuse_submit()
+        if timeout is not None:
+            timeout = check_timeout(timeout)
         if completion_callback is not None and not callable(completion_callback):
             raise TypeError(
                 f"Run() completion_callback must be callable (a function taking the task record), "
@@ -159,74 +153,93 @@ class AsyncRuntime:
             )
         if description is not None and not isinstance(description, str):
             description = str(description)
+        if type(coroutines) is _CoroutineType:  # the common case, without building a list
+            return self._start(coroutines, description, info, timeout, completion_callback)
+        coros, single = as_coroutine_list(coroutines)
         ids = [self._start(coro, description, info, timeout, completion_callback) for coro in coros]
         return ids[0] if single else ids
 
+    def _refuse_submit(self) -> None:
+        if self.closed:
+            raise RuntimeError("Can't Run: this TDAsyncIO component was destroyed and its loop is closed")
+        raise RuntimeError(
+            "Can't Run from a worker thread: call Run on TouchDesigner's main thread (for example from a "
+            "completion callback, or return the value from the thread and Run the follow-up there)"
+        )
+
     def _start(self, coro: Coroutine[Any, Any, Any], description: str | None, info: Any,
                timeout: float | None, callback: CompletionCallback | None) -> int:
-        record = self.tracker.new_record(
-            description if description is not None else getattr(coro, "__qualname__", "task"), info, timeout
-        )
+        record = self.tracker.new_record(description if description is not None else getattr(coro, "__qualname__", "task"),
+                                         info, timeout)
         task_id = record.task_id
-        task = self.loop.create_task(self._drive(record, coro))
-        task.add_done_callback(functools.partial(self._on_task_done, record, coro))
-        self._tasks[task_id] = task
-        if callback is not None:
-            self._callbacks[task_id] = callback
+        self._tasks[task_id] = (self._create_task(self._drive(record, coro)), coro, callback)
         return task_id
 
-    async def _drive(self, record: TaskRecord, coro: Coroutine[Any, Any, Any]) -> Any:
-        self.tracker.mark_running(record)
+    async def _drive(self, record: TaskRecord, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run one submitted coroutine and record how it ended (nothing escapes into the loop)."""
+        if record.status is _PENDING:
+            self.tracker.mark_running(record)
         try:
             if record.timeout is None:
-                return await coro
-            scope = asyncio.timeout(record.timeout)
-            try:
-                async with scope:
-                    return await coro
-            except TimeoutError:
-                if scope.expired():
-                    raise TaskTimeout(f"Timed out after {record.timeout:g} s") from None
-                raise
-        except (Exception, asyncio.CancelledError, GeneratorExit):
-            raise
-        except BaseException as exc:  # KeyboardInterrupt/SystemExit must not escape into the frame
-            raise WrappedBaseException(format_exception(exc)) from exc
-
-    def _on_task_done(self, record: TaskRecord, coro: Coroutine[Any, Any, Any], task: asyncio.Task[Any]) -> None:
-        task_id = record.task_id
-        if record.status is TaskStatus.PENDING:
-            coro.close()  # cancelled before it started: close it so Python does not warn "never awaited"
-        self._tasks.pop(task_id, None)
-        callback = self._callbacks.pop(task_id, None)
-        if task.cancelled():
-            finished = self.tracker.finish(record, TaskStatus.CANCELLED)
-        else:
-            exception = task.exception()
-            if exception is None:
-                finished = self.tracker.finish(record, TaskStatus.COMPLETED, result=task.result())
-            elif isinstance(exception, TaskTimeout):
-                finished = self.tracker.finish(record, TaskStatus.TIMEOUT, error=str(exception), exception=exception)
+                result = await coro
             else:
-                finished = self.tracker.finish(record, TaskStatus.FAILED, error=format_exception(exception),
-                                               exception=exception)
-        if finished and callback is not None:
+                scope = asyncio.timeout(record.timeout)
+                try:
+                    async with scope:
+                        result = await coro
+                except TimeoutError:
+                    if not scope.expired():
+                        raise
+                    self._finish(record, TaskStatus.TIMEOUT, error=f"Timed out after {record.timeout:g} s",
+                                 exception=TaskTimeout(f"Timed out after {record.timeout:g} s"))
+                    return
+        except asyncio.CancelledError:
+            self._finish(record, TaskStatus.CANCELLED)
+        except GeneratorExit:  # the coroutine is being closed (abandoned at shutdown): let it close
+            raise
+        except BaseException as exc:  # noqa: B036 - KeyboardInterrupt/SystemExit must not escape into the frame
+            self._finish(record, TaskStatus.FAILED, error=format_exception(exc), exception=exc)
+        else:
+            self._finish(record, TaskStatus.COMPLETED, result=result)
+
+    def _finish(self, record: TaskRecord, status: TaskStatus, result: Any = None, error: str | None = None,
+                exception: BaseException | None = None) -> None:
+        """Record the terminal status (once), then fire the completion callback (errors reported)."""
+        if not self.tracker.finish(record, status, result, error, exception):
+            return
+        task_id = record.task_id
+        entry = self._tasks.pop(task_id, None)
+        callback = entry[2] if entry is not None else None
+        if callback is not None:
             try:
                 callback(record)
             except Exception as exc:
                 self.report_error(
                     f"TDAsyncIO: the completion callback of task {task_id} ({record.description}) raised "
                     f"{format_exception(exc)}", exc)
-        if task_id in self._discard_when_done:
+        if self._discard_when_done and task_id in self._discard_when_done:
             self._discard_when_done.discard(task_id)
             self.tracker.forget(task_id)
 
+    def _finish_unstarted(self, record: TaskRecord, coro: Coroutine[Any, Any, Any]) -> None:
+        coro.close()  # never started: close it so Python does not warn "coroutine was never awaited"
+        self._finish(record, TaskStatus.CANCELLED)
+
     def cancel(self, task_id: int) -> bool:
         """Request cancellation; True if the task was pending/running (it ends at the next loop pass)."""
-        task = self._tasks.get(task_id)
-        if task is None or task.done():
+        entry = self._tasks.get(task_id)
+        if entry is None:
             return False
-        return task.cancel()
+        task, coro, _ = entry
+        if task.done():
+            return False
+        already_requested = task.cancelling() > 0
+        task.cancel()
+        record = self.tracker.get(task_id)
+        if record is not None and record.status is TaskStatus.PENDING and not already_requested:
+            # A task cancelled before its first step never runs _drive: finish it from the loop.
+            self.loop.call_soon(self._finish_unstarted, record, coro)
+        return True
 
     def cancel_active(self) -> int:
         """Request cancellation of every pending/running task; return how many."""
@@ -238,7 +251,7 @@ class AsyncRuntime:
 
     def clear_all(self) -> int:
         """Cancel active tasks and forget all tasks (cancelled ones once their callback fired)."""
-        self._discard_when_done.update(task_id for task_id, task in self._tasks.items() if not task.done())
+        self._discard_when_done.update(task_id for task_id, (task, _, _) in self._tasks.items() if not task.done())
         cancelled = self.cancel_active()
         return cancelled + self.clear_finished()
 
@@ -312,10 +325,10 @@ class AsyncRuntime:
         if self.closed:
             return
         self.closed = True
-        for task in list(self._tasks.values()):
-            task.cancel()
+        for task_id in list(self._tasks):
+            self.cancel(task_id)
         self.loop.drain()
-        for task_id, task in list(self._tasks.items()):
+        for task_id, (task, _, _) in list(self._tasks.items()):
             # The coroutine swallowed the cancellation and keeps waiting: it is abandoned with the loop.
             task._log_destroy_pending = False  # type: ignore[attr-defined]
             record = self.tracker.get(task_id)
@@ -323,6 +336,5 @@ class AsyncRuntime:
                 f"TDAsyncIO: task {task_id} ({record.description if record else '?'}) ignored cancellation "
                 f"and was abandoned when the component was destroyed", None)
         self._tasks.clear()
-        self._callbacks.clear()
         self.loop.close()
 

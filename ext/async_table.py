@@ -61,7 +61,7 @@ def row_values(record: async_tasks.TaskRecord, now: float) -> list[str]:
 class TaskTableSync:
     """Keeps a table equal to the tracked tasks by writing only what changed."""
 
-    def __init__(self, rows_per_sync: int = 8, refresh_interval: float = 0.5) -> None:
+    def __init__(self, rows_per_sync: int = 4, refresh_interval: float = 1.0) -> None:
         self.rows_per_sync = rows_per_sync
         self.refresh_interval = refresh_interval
         self._row_ids: list[int] = []

@@ -46,7 +46,7 @@ class TaskStatus(enum.StrEnum):
 TERMINAL_STATUSES = frozenset(status for status in TaskStatus if status.is_terminal)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class TaskRecord:
     """Everything known about one submitted coroutine; given to its completion callback.
 
@@ -121,11 +121,12 @@ class TaskTracker:
 
     def new_record(self, description: str, info: Any = None, timeout: float | None = None) -> TaskRecord:
         """Create and track a pending record with the next task id."""
-        record = TaskRecord(self._next_id, description, info, self._clock(), timeout)
-        self._next_id += 1
-        self._records[record.task_id] = record
-        self._active[record.task_id] = record
-        self.dirty.add(record.task_id)
+        task_id = self._next_id
+        self._next_id = task_id + 1
+        record = TaskRecord(task_id, description, info, self._clock(), timeout)
+        self._records[task_id] = record
+        self._active[task_id] = record
+        self.dirty.add(task_id)
         return record
 
     def mark_running(self, record: TaskRecord) -> None:
@@ -138,21 +139,22 @@ class TaskTracker:
     def finish(self, record: TaskRecord, status: TaskStatus, result: Any = None,
                error: str | None = None, exception: BaseException | None = None) -> bool:
         """Put ``record`` in its terminal ``status``; False (and no change) if it already finished."""
-        if not status.is_terminal:
-            raise ValueError(f"finish() needs a terminal status, not {status!r}")
-        if record.is_finished:
+        if record.completed_at is not None:
             return False
+        if status not in TERMINAL_STATUSES:
+            raise ValueError(f"finish() needs a terminal status, not {status!r}")
         now = self._clock()
+        task_id = record.task_id
         record.status = status
         record.result = result
         record.error = error
         record.exception = exception
         record.completed_at = now
         record.duration = max(0.0, now - record.created_at)
-        self._active.pop(record.task_id, None)
-        if record.task_id in self._records:
-            self.finished_order.append((now, record.task_id))
-            self.dirty.add(record.task_id)
+        self._active.pop(task_id, None)
+        if task_id in self._records:
+            self.finished_order.append((now, task_id))
+            self.dirty.add(task_id)
         return True
 
     # -- queries -----------------------------------------------------------------------------

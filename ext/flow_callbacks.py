@@ -194,6 +194,7 @@ class CallbackDispatcher:
         self._assigned: dict[str, Callable[..., Any]] = {}
         self._hooks: list[ExceptionHook] = [on_exception] if on_exception is not None else []
         self._active: list[str] = []
+        self._known = frozenset(callback_names())
         self._reporting = False
         self.exceptions_caught = 0
 
@@ -253,7 +254,8 @@ class CallbackDispatcher:
         Raises ValueError for a name that is not in ``CALLBACKS`` (a programming error, not a user one).
         An ``onError`` dispatched while an ``onError`` is already running is skipped (no error loops).
         """
-        spec(name)
+        if name not in self._known:
+            spec(name)  # raises ValueError naming the known callbacks
         info: dict[str, Any] = dict(payload or {})
         info["ownerComp"] = self.owner_comp
         info["targetComp"] = self.target_comp

@@ -21,6 +21,12 @@ from typing import Any, Literal
 ChangeKind = Literal["set", "clear"]
 
 _MISSING: Any = object()
+_PLAIN = (str, int, bool)
+
+
+def _is_plain(value: Any) -> bool:
+    kind = type(value)
+    return value is None or kind in _PLAIN or (kind is float and math.isfinite(value))
 
 
 def jsonable(value: Any, _depth: int = 0) -> Any:
@@ -29,7 +35,12 @@ def jsonable(value: Any, _depth: int = 0) -> Any:
     Non-finite floats become strings (``"nan"``, ``"inf"``), mapping keys become strings, tuples and
     sets become lists (sets sorted by repr). Nesting deeper than 32 levels is cut off as a repr.
     """
-    if value is None or isinstance(value, (bool, int, str)):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
+    if kind is dict and all(type(k) is str and _is_plain(v) for k, v in value.items()):
+        return dict(value)  # fast path: a flat dict of plain values
+    if isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else repr(value)

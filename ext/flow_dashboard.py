@@ -121,7 +121,10 @@ class DashboardRegistry:
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         """Call ``subscriber(key, payload)`` on every publish; returns a function that unsubscribes."""
         self._subscribers.append(subscriber)
-        return lambda: self.unsubscribe(subscriber)
+
+        def unsubscribe() -> None:
+            self.unsubscribe(subscriber)
+        return unsubscribe
 
     def unsubscribe(self, subscriber: Subscriber) -> bool:
         """Stop calling ``subscriber``; False when it was not subscribed."""

@@ -759,7 +759,7 @@ class FlowEngine:
 
     def _advance(self, token: int, source: str) -> None:
         entry = self._entry
-        if not self.is_running or entry is None:
+        if not self.is_running or entry is None or entry.token != token:
             self._ignored("next_step", source, "the step entry it was called for is over", token)
             return
         if source in ("auto", "timer") and entry.waiting:

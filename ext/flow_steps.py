@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import flow_names
@@ -85,11 +85,11 @@ class StepDef:
     label: str
     duration: float = DURATION_WAIT
     then: str = THEN_NEXT
+    #: The step's name: ``step_name(label)`` (computed once).
+    name: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def name(self) -> str:
-        """The step's name: ``step_name(label)``."""
-        return step_name(self.label)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", step_name(self.label))
 
     @property
     def kind(self) -> StepKind:
@@ -171,6 +171,7 @@ class FlowDefinition:
             s.duration for s in self._steps)
         findings: list[Finding] = []
         self._targets: tuple[int | None, ...] = self._resolve_targets(findings)
+        self._resolved_then = tuple(self._compute_resolved_then(i) for i in range(len(self._steps)))
         self._check(findings)
         order = {"error": 0, "warning": 1}
         self._findings = tuple(sorted(findings, key=lambda f: order[f.severity]))
@@ -263,6 +264,9 @@ class FlowDefinition:
 
     def resolved_then(self, index: int) -> str:
         """Step ``index``'s ``then`` as it should read now: ``next``, ``end`` or a current step name."""
+        return self._resolved_then[index]
+
+    def _compute_resolved_then(self, index: int) -> str:
         raw = self._steps[index].then or THEN_NEXT
         if raw.lower() in RESERVED_NAMES:
             return raw.lower()

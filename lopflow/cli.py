@@ -94,8 +94,8 @@ def _graph(flow: FlowFile, fmt: str, output: Path | None, out: TextIO, err: Text
 def _run(flow: FlowFile, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from lopflow import headless, render
 
-    settings = headless.run_settings(flow, seconds=args.seconds, fps=args.fps)
     try:
+        settings = headless.run_settings(flow, seconds=args.seconds, fps=args.fps)
         if args.json:
             outcome = headless.run_flow(flow, settings, on_frame=None)
             render.write_json_events(outcome, out)

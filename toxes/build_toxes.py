@@ -243,3 +243,60 @@ def build_flow_controller(parent: Any, name: str = "FlowController", mode: str =
     layout(file_dats + [table, chop, frame_exec, par_exec], x0=250)
     wire_extension(comp, FLOW_CONTROLLER_MODULES[0])
     return comp
+
+
+# ---------------------------------------------------------------------------------------------------
+# TD entry point (DELIVERY): build both components and save their .tox files.
+#
+# TouchDesigner does not run on Linux, so the .tox files are made inside TD. In the Textport
+# (Dialogs > Textport, or Alt+T), with the path of your clone, type this one line:
+#
+#   import sys; sys.path.insert(0, 'C:/path/to/lopflow/toxes'); import build_toxes; build_toxes.build_all(op('/project1'))
+#
+# It builds FlowController and TDAsyncIO in /project1 (any COMP works) and saves
+# toxes/FlowController.tox and toxes/TDAsyncIO.tox in the clone. Importing the script as a module
+# gives it __file__, so it finds the repository by itself. build_all(..., mode='linked') builds
+# components whose code DATs sync the repository files instead (for development in git). After
+# editing this script, run `import importlib; importlib.reload(build_toxes)` before building again.
+
+#: The components ``build_all`` builds, in order, each saved as ``toxes/<name>.tox``.
+TOX_COMPONENTS = ("FlowController", "TDAsyncIO")
+
+
+class ToxSaveError(RuntimeError):
+    """The components were built but a .tox could not be saved (e.g. COMP.save outside TouchDesigner)."""
+
+
+def tox_path(name: str, repo_folder: str | None = None) -> str:
+    """Where ``build_all`` saves component ``name``: ``<repo>/toxes/<name>.tox``, with forward slashes."""
+    folder = repo_folder if repo_folder is not None else default_repo_folder()
+    return os.path.join(folder, "toxes", name + ".tox").replace("\\", "/")
+
+
+def build_all(parent: Any, mode: str = "embedded", save: bool = True, repo_folder: str | None = None) -> dict[str, Any]:
+    """Build FlowController and TDAsyncIO in ``parent``; with ``save``, write ``toxes/<Name>.tox`` for each.
+
+    Returns ``{name: COMP}``. Raises ValueError (building nothing) when ``parent`` already holds a
+    component of that name, and ToxSaveError when a .tox cannot be saved (the components stay built).
+    """
+    if mode not in CODE_MODES:
+        raise ValueError(f"build_all: mode must be one of {CODE_MODES}, got {mode!r}")
+    taken = [name for name in TOX_COMPONENTS if parent.op(name) is not None]
+    if taken:
+        raise ValueError(f"build_all: {parent.path} already has {', '.join(taken)}; delete "
+                         f"{'it' if len(taken) == 1 else 'them'} or build in another COMP")
+    folder = repo_folder if repo_folder is not None else default_repo_folder()
+    builders = {"FlowController": build_flow_controller, "TDAsyncIO": build_tdasyncio}
+    built = {name: builders[name](parent, name, mode=mode, repo_folder=folder) for name in TOX_COMPONENTS}
+    if save:
+        for name, comp in built.items():
+            path = tox_path(name, folder)
+            try:
+                saved = comp.save(path, createFolders=True)
+            except Exception as exc:  # noqa: BLE001 - NotImplementedError on mock_td, tdError/OSError in TD
+                raise ToxSaveError(
+                    f"build_all: built {', '.join(c.path for c in built.values())} ({mode}) but could not save "
+                    f"{path}: {exc}. Saving a .tox needs TouchDesigner (COMP.save); to build without saving, "
+                    f"call build_all(parent, mode={mode!r}, save=False)") from exc
+            print(f"LOPflow: saved {comp.path} ({mode}) to {saved}")
+    return built

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import pytest
 from flow_context import ContextChange, FlowContext, jsonable
@@ -43,9 +44,9 @@ def test_listeners_see_every_change_with_old_values() -> None:
 
 
 @pytest.mark.parametrize("key", ["", None, 3])
-def test_bad_keys_are_refused_clearly(key: object) -> None:
+def test_bad_keys_are_refused_clearly(key: Any) -> None:
     with pytest.raises(TypeError, match="Can't Set: the context key must be a non-empty string"):
-        FlowContext().set(key, 1)  # type: ignore[arg-type]
+        FlowContext().set(key, 1)
 
 
 def test_snapshot_is_json_and_a_copy() -> None:

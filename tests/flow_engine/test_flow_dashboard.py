@@ -37,7 +37,7 @@ def test_registry_publishes_to_subscribers_and_isolates_failures() -> None:
     errors: list[str] = []
     registry = DashboardRegistry(on_exception=lambda key, exc: errors.append(f"{key}: {exc}"))
     got: list[tuple[str, Any]] = []
-    registry.subscribe(lambda key, payload: 1 / 0)
+    registry.subscribe(lambda key, payload: None if 1 / 0 else None)
     unsubscribe = registry.subscribe(lambda key, payload: got.append((key, payload)))
     registry.register("/project1/flow", lambda: {"status": "Ready"})
     registry.publish("/project1/flow", {"status": "Running"})

@@ -10,7 +10,7 @@ import flow_engine
 import flow_steps
 import hypothesis.strategies as st
 from flow_engine import FlowError, FlowStatus
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 NAMES = ["s0", "s1", "s2", "s3"]
 DURATIONS = [0.0, -1.0, 0.5, 1.0]

@@ -1,0 +1,309 @@
+"""Run LOPflow flows without TouchDesigner: build the components on mock_td, load a flow, play frames.
+
+Used by ``lopflow run``, by the pytest helpers and by users' own tests::
+
+    import mock_td
+    from lopflow.headless import load_flow
+
+    session = mock_td.install(project_folder="examples/timed_steps")
+    flow = load_flow(session, "examples/timed_steps/flow.toml")   # the FlowController COMP, Setup done
+    flow.Start()
+    session.advance_seconds(3)
+    assert flow.par.Status.eval() == "Completed"
+
+What ``load_flow`` builds, with the same builder functions as the .tox files (``toxes/build_toxes.py``):
+
+- ``/project1/<target>``: the target COMP the flow drives (a Base COMP named after the flow);
+- ``/project1/FlowController``: its controller, ``Targetcomp`` pointing at the target;
+- ``/project1/<target>_flow_callbacks``: a Text DAT whose ``file`` is the flow's callbacks .py
+  (``syncfile`` on, so editing the file reloads it as in TD), set as ``Callbackdat``;
+- with ``[run] asyncio = true``: ``/project1/TDAsyncIO`` with global OP shortcut ``TDAsyncIO``, so
+  callbacks can call ``op.TDAsyncIO.Run(...)``.
+
+The steps go into the ``Step`` sequence parameters (label, duration, then), then ``Setup`` is pulsed.
+``run_flow`` also pulses ``Start`` and plays frames at the flow's fps until the run ends or its time
+is up. Frames are played as fast as possible; while TDAsyncIO has active tasks each frame also waits
+a little wall time (``THREAD_GRACE_S``) so work in worker threads (``asyncio.to_thread``) can finish, as
+it would during a real 60 fps frame.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from lopflow.flowcheck import build_definition
+from lopflow.flowfile import FlowFile, RunSettings, load_flow_file
+from lopflow.repo import REPO_ROOT, toxes_module
+
+#: Wall time each frame waits while async tasks are active, so worker threads get to run.
+THREAD_GRACE_S = 0.001
+#: Final FlowController statuses (Ready is final only after the run has started: Stop()).
+FINAL_STATUSES = ("Completed", "Error")
+
+CONTROLLER_NAME = "FlowController"
+ASYNCIO_NAME = "TDAsyncIO"
+ASYNCIO_SHORTCUT = "TDAsyncIO"
+
+
+class HeadlessError(RuntimeError):
+    """A flow that cannot be loaded or run headless (errors in its steps, a missing callbacks file...)."""
+
+
+@dataclass(frozen=True)
+class FrameSnapshot:
+    """What the flow looks like after one frame: shown as live progress by ``lopflow run``."""
+
+    frame: int
+    seconds: float
+    status: str
+    step: str
+    waiting: bool
+    active_tasks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepVisit:
+    """One stay in a step: when it was entered and left (TD seconds) and why it was left."""
+
+    index: int
+    name: str
+    entered: float
+    left: float | None = None
+    reason: str = ""
+
+    @property
+    def seconds(self) -> float | None:
+        """How long the flow stayed in the step, or None when it never left it."""
+        return None if self.left is None else self.left - self.entered
+
+
+@dataclass
+class RunOutcome:
+    """Everything a headless run produced: final state, visits, events, tasks and callback errors."""
+
+    flow: FlowFile
+    settings: RunSettings
+    status: str
+    result: Any
+    result_type: str | None
+    finished: bool
+    frames: int
+    seconds: float
+    visits: list[StepVisit] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    textport: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """True when the run ended in Error or was still going when its time was up."""
+        return self.status == "Error" or not self.finished
+
+
+def run_settings(flow: FlowFile, seconds: float | None = None, fps: float | None = None) -> RunSettings:
+    """The flow's ``[run]`` settings with command-line overrides applied (checked: above 0)."""
+    for name, value in (("seconds", seconds), ("fps", fps)):
+        if value is not None and not value > 0:
+            raise HeadlessError(f"--{name} must be above 0, got {value:g}")
+    return RunSettings(
+        seconds=seconds if seconds is not None else flow.run.seconds,
+        fps=fps if fps is not None else flow.run.fps,
+        asyncio=flow.run.asyncio,
+    )
+
+
+def _as_flow_file(flow: FlowFile | str | Path) -> FlowFile:
+    return flow if isinstance(flow, FlowFile) else load_flow_file(flow)
+
+
+def _target_name(flow: FlowFile) -> str:
+    cleaned = "".join(ch if ch.isalnum() else "_" for ch in flow.name.strip()).strip("_") or "flow"
+    return ("flow_" + cleaned) if cleaned[0].isdigit() else cleaned
+
+
+def build_tdasyncio(parent: Any, mode: str = "linked") -> Any:
+    """Build a TDAsyncIO in ``parent`` with the global OP shortcut ``TDAsyncIO`` (``op.TDAsyncIO``)."""
+    comp = toxes_module("build_toxes").build_tdasyncio(parent, ASYNCIO_NAME, mode=mode, repo_folder=str(REPO_ROOT))
+    comp.par.opshortcut = ASYNCIO_SHORTCUT
+    return comp
+
+
+def load_flow(session: Any, flow: FlowFile | str | Path, parent: Any = None, mode: str = "linked",
+              asyncio: bool | None = None) -> Any:
+    """Build a FlowController for ``flow`` (a flow file or its path) on a mock_td ``session``; Setup done.
+
+    ``parent`` defaults to ``/project1``. ``asyncio`` overrides the flow's ``[run] asyncio``.
+    Returns the FlowController COMP; call ``Start()`` on it (or pulse ``par.Start``) and advance the session.
+    """
+    flow = _as_flow_file(flow)
+    definition = build_definition(flow)
+    if definition.errors:
+        problems = "; ".join(finding.message for finding in definition.errors)
+        raise HeadlessError(f"{flow.path}: the flow cannot run: {problems} (see lopflow check)")
+    parent = parent if parent is not None else session.root.op("project1")
+    if asyncio if asyncio is not None else flow.run.asyncio:
+        if parent.op(ASYNCIO_NAME) is None:
+            _check_extension(session, build_tdasyncio(parent, mode))
+    builder = toxes_module("build_toxes")
+    target = parent.create("baseCOMP", _target_name(flow))
+    controller = builder.build_flow_controller(parent, CONTROLLER_NAME, mode=mode, repo_folder=str(REPO_ROOT))
+    _check_extension(session, controller)
+    controller.par.Flowname = flow.name
+    controller.par.Targetcomp = target
+    if flow.callbacks is not None:
+        if not flow.callbacks.is_file():
+            raise HeadlessError(f"{flow.path}: the callbacks file {flow.callbacks} does not exist")
+        callbacks = parent.create("textDAT", f"{target.name}_flow_callbacks")
+        callbacks.par.file = flow.callbacks.as_posix()
+        callbacks.par.syncfile = True
+        controller.par.Callbackdat = callbacks
+    write_steps(controller, definition)
+    controller.par.Setup.pulse()
+    return controller
+
+
+def _check_extension(session: Any, comp: Any) -> None:
+    if not comp.extensions or comp.extensions[0] is None:
+        printed = "\n".join(session.textport[-20:])
+        raise HeadlessError(f"{comp.path}: its extension failed to initialise; TD's textport says:\n{printed}")
+
+
+def write_steps(controller: Any, definition: Any) -> None:
+    """Fill the controller's ``Step`` sequence from a FlowDefinition: labels and durations, then thens.
+
+    The ``then`` menus list the step names only once the labels are in, so thens are written last,
+    each resolved to the current step name (``next``, ``end`` or a step name).
+    """
+    sequence = controller.seq["Step"]
+    sequence.numBlocks = len(definition)
+    for index, step in enumerate(definition.steps):
+        setattr(controller.par, f"Step{index}label", step.label)
+        setattr(controller.par, f"Step{index}duration", step.duration)
+    for index in range(len(definition)):
+        setattr(controller.par, f"Step{index}then", definition.resolved_then(index))
+
+
+def play_until_finished(session: Any, controller: Any, seconds: float = 10.0) -> str:
+    """Advance ``session`` frame by frame until ``controller``'s run ends or ``seconds`` of TD time pass.
+
+    Returns the final Status text (``Completed``, ``Error``, ``Ready`` after Stop, or ``Running`` when
+    time ran out). For tests: ``assert play_until_finished(session, flow) == "Completed"``.
+    """
+    import td
+
+    last_frame = session.frame + max(1, round(seconds * float(td.project.cookRate)))
+    while controller.IsRunning and session.frame < last_frame:
+        if active_async_tasks():
+            time.sleep(THREAD_GRACE_S)
+        session.advance(1)
+    return str(controller.par.Status.eval())
+
+
+def active_async_tasks() -> int:
+    """How many tasks the ``op.TDAsyncIO`` component has pending or running (0 when there is none)."""
+    import td
+
+    try:
+        comp = td.op.TDAsyncIO
+    except Exception:  # noqa: BLE001 - TD raises when no global OP shortcut TDAsyncIO exists
+        return 0
+    return int(comp.GetActiveTasksCount())
+
+
+def run_flow(flow: FlowFile | str | Path, settings: RunSettings | None = None,
+             on_frame: Callable[[FrameSnapshot], None] | None = None, textport: TextIO | None = None) -> RunOutcome:
+    """Run ``flow`` on a fresh mock_td session from Start until it ends or ``settings.seconds`` pass.
+
+    The session's project folder is the flow file's folder (``project.folder`` in callbacks), its
+    cook rate ``settings.fps``. ``on_frame`` gets a FrameSnapshot after every frame (and one before the
+    first). What TD would print to its textport (callbacks' ``print``, script errors) goes to
+    ``textport`` (default: stderr), so standard output carries only what the caller writes.
+    """
+    with contextlib.redirect_stdout(textport if textport is not None else sys.stderr):
+        return _run_flow(_as_flow_file(flow), settings, on_frame)
+
+
+def _run_flow(flow: FlowFile, settings: RunSettings | None,
+              on_frame: Callable[[FrameSnapshot], None] | None) -> RunOutcome:
+    import mock_td
+
+    settings = settings if settings is not None else flow.run
+    session = mock_td.install(project_folder=str(flow.path.parent.resolve()), cook_rate=settings.fps)
+    controller = load_flow(session, flow, asyncio=settings.asyncio)
+    tasks_comp = session.root.op(f"project1/{ASYNCIO_NAME}") if settings.asyncio else None
+    events: list[dict[str, Any]] = []
+    controller.Engine.add_event_listener(lambda event: events.append(event.as_dict()))
+    tasks: dict[int, dict[str, Any]] = {}
+    textport_start = len(session.textport)
+
+    controller.par.Start.pulse()
+    last_frame = session.frame + max(1, round(settings.seconds * settings.fps))
+    while True:
+        active = _collect_tasks(tasks_comp, tasks)
+        if on_frame is not None:
+            on_frame(_snapshot(session, controller, tasks, active))
+        if _is_over(controller, events) or session.frame >= last_frame:
+            break
+        if active:
+            time.sleep(THREAD_GRACE_S)
+        session.advance(1)
+
+    engine = controller.Engine
+    errors = [f"{event['data'].get('callback', '?')}: {event['data'].get('error', '')}"
+              for event in events if event["event"] == "error"]
+    errors += [f"{e.op_path} ({e.where}): {e.traceback}" for e in session.take_script_exceptions()]
+    return RunOutcome(
+        flow=flow, settings=settings, status=str(controller.par.Status.eval()),
+        result=engine.last_result, result_type=engine.last_result_type,
+        finished=_is_over(controller, events), frames=session.frame, seconds=session.seconds,
+        visits=visits_from_events(events), events=events, tasks=list(tasks.values()),
+        errors=errors, textport=session.textport[textport_start:],
+    )
+
+
+def _is_over(controller: Any, events: list[dict[str, Any]]) -> bool:
+    return any(event["event"] == "flow_finish" for event in events) and not controller.IsRunning
+
+
+def _collect_tasks(tasks_comp: Any, tasks: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    if tasks_comp is None:
+        return []
+    active = []
+    for info in tasks_comp.GetAllTasksInfo():
+        tasks[info["task_id"]] = info
+        if info["status"] in ("pending", "running"):
+            active.append(info)
+    return active
+
+
+def _snapshot(session: Any, controller: Any, tasks: dict[int, dict[str, Any]],
+              active: list[dict[str, Any]]) -> FrameSnapshot:
+    return FrameSnapshot(
+        frame=session.frame, seconds=session.seconds, status=str(controller.par.Status.eval()),
+        step=controller.CurrentStepName, waiting=str(controller.par.Waiting.eval()) == "Yes",
+        active_tasks=tuple(f"#{info['task_id']} {info['description']}" for info in active),
+    )
+
+
+def visits_from_events(events: list[dict[str, Any]]) -> list[StepVisit]:
+    """The step visits of a run, in order, from its ``step_enter`` / ``step_exit`` history events."""
+    visits: list[StepVisit] = []
+    open_visit: StepVisit | None = None
+    for event in events:
+        if event["event"] == "step_enter":
+            open_visit = StepVisit(event["step_index"], event["step_name"], event["time"])
+            visits.append(open_visit)
+        elif event["event"] == "step_exit" and open_visit is not None:
+            closed = StepVisit(open_visit.index, open_visit.name, open_visit.entered, event["time"],
+                               str(event["data"].get("reason", "")))
+            visits[-1] = closed
+            open_visit = None
+    return visits
+

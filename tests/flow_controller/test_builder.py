@@ -1,0 +1,54 @@
+"""build_flow_controller: the parameters v0.1.1 users expect, on the pages they expect, and the inner network."""
+
+from __future__ import annotations
+
+import build_toxes
+import flow_controller_pars
+import pytest
+
+EXPECTED_PAGES = {
+    "Control": ["Start", "Stop", "Nextstep", "Status", "Currentstep", "Waiting", "Lastresult"],
+    "Setup": ["Targetcomp", "Flowname", "Setup", "Cleanup", "Setupstatus", "Activeprocessid", "Exposeprocess",
+              "Exposeflowdetails", "Callbackdat"],
+    "Steps": ["Step", "Step0label", "Step0duration", "Step0then"],
+    "Advanced": ["Maxtransitions", "Historysize", "Chanresultlength", "Chanstepdatalength", "Chanlastupdatetime"],
+    "About": ["Version"],
+}
+READ_ONLY = {"Status", "Currentstep", "Waiting", "Lastresult", "Setupstatus", "Activeprocessid", "Version"}
+
+
+@pytest.fixture
+def fc(td_session):
+    return build_toxes.build_flow_controller(td_session.root.op("project1"))
+
+
+def test_pages_and_parameter_names(fc):
+    pages = {page.name: [par.name for par in page.pars] for page in fc.customPages}
+    assert pages == EXPECTED_PAGES
+    for name in READ_ONLY:
+        assert fc.par[name].readOnly, name
+    assert fc.par.Start.isPulse and fc.par.Exposeprocess.isToggle and not fc.par.Exposeprocess.eval()
+    assert fc.par.Step0then.menuNames[:2] == ["next", "end"]
+    assert fc.par.Version.eval() == build_toxes.LOPFLOW_VERSION
+    assert fc.par.Status.eval() == "Not Setup"
+
+
+def test_every_parameter_has_help_text():
+    for spec in flow_controller_pars.FLOW_CONTROLLER_PARS:
+        assert spec.help, spec.name
+        for block in getattr(spec, "block", ()):
+            assert block.help, block.name
+
+
+def test_inner_network_and_promoted_extension(fc):
+    for stem in build_toxes.FLOW_CONTROLLER_MODULES:
+        assert fc.op(stem).text, stem
+    assert fc.op("flow_channels").par.callbacks.eval() is fc.op("flow_channels_scriptchop")
+    assert fc.op("step_name_history").numRows == 1
+    assert fc.op("frame_execute").par.framestart.eval()
+    assert fc.IsRunning is False and fc.CurrentStepIndex == -1  # promoted members
+
+
+def test_build_rejects_an_unknown_mode(td_session):
+    with pytest.raises(ValueError, match="mode"):
+        build_toxes.build_flow_controller(td_session.root.op("project1"), mode="copied")
