@@ -24,6 +24,7 @@ for folder in (REPO, os.path.join(REPO, "ext"), os.path.join(REPO, "toxes")):
         sys.path.insert(0, folder)
 
 import build_toxes  # noqa: E402
+
 import mock_td  # noqa: E402
 from mock_td import par as mock_par  # noqa: E402
 

@@ -31,8 +31,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "ext"), os.path.join(ROOT, "toxes")]
 
 import async_loop  # noqa: E402
-import async_runtime  # noqa: E402, F401 - see REQUESTS.md: mock_td DAT modules + dataclasses
 import build_toxes  # noqa: E402
+
 import mock_td  # noqa: E402
 
 COLUMNS = build_toxes.TASK_TABLE_COLUMNS
@@ -332,7 +332,7 @@ def bench_latency() -> dict[str, dict[str, int]]:
 
 def main() -> None:
     started = time.perf_counter()
-    print("TDAsyncIO benchmark (mock_td, CPython %s)\n" % sys.version.split()[0])
+    print(f"TDAsyncIO benchmark (mock_td, CPython {sys.version.split()[0]})\n")
 
     step = bench_frame_step()
     print("1. Frame-step cost (onFrameStart + onFrameEnd) with N waiting tasks")

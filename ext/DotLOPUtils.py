@@ -41,12 +41,19 @@ class DotLOPUtils:
             comp = par.eval()
             if comp is not None:
                 return comp
+            if str(par.val or "").strip():
+                raise LookupError(
+                    f"{owner.path}: the '{ASYNCIO_PAR}' parameter is set to {par.val!r}, which is not an existing "
+                    f"operator; point it at the TDAsyncIO component (or clear it to use the shortcuts)"
+                )
         try:
             return getattr(owner.iop, ASYNCIO_SHORTCUT)
         except Exception:
             pass
+        import td  # at call time, never at import time; td.op works wherever this module was imported from
+
         try:
-            return getattr(op, ASYNCIO_SHORTCUT)
+            return getattr(td.op, ASYNCIO_SHORTCUT)
         except Exception:
             pass
         raise LookupError(

@@ -166,7 +166,14 @@ class FlowControllerExt:
             finally:
                 self._leave()
         elif name == "Targetcomp":
-            self._dispatcher.target_comp = self._target()
+            target = self._target()
+            self._dispatcher.target_comp = target
+            done_on = str(self._fetch("lopflow_setup_target"))
+            if target is None:
+                self._pars.set("Setupstatus", flow_adapter_setup.NO_TARGET_MESSAGE)
+            elif done_on != target.path:
+                self._pars.set("Setupstatus", f"Target is now {target.path}: pulse Setup to give it iop.LOPflow"
+                               + (f" (Setup was done on {done_on})" if done_on else ""))
             self._state_dirty = True
             self._enter()
             self._leave()

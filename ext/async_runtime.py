@@ -11,10 +11,11 @@ Order of work in one frame (``frame_step``):
    ready or the frame budget is spent. Tasks submitted before this point start here; completion
    callbacks of tasks that finish here fire here.
 2. frame start: forget finished tasks older than ``clear_after`` (cost = number forgotten).
-3. write changed table rows (and at most ``rows_per_sync`` stale running durations).
+3. frame start: write the changed table cells and, within the table's write budget, stale running
+   durations (see ``async_table``).
 4. frame end (``end_of_frame=True``): run the loop again with what is left of the budget, only if
    something became ready during the frame (a task submitted by a script, a parameter callback or
-   another operator during the frame starts in the same frame), then write the changed rows.
+   another operator after step 1 starts in the same frame), then write the changed cells.
 
 Completion callbacks run on the loop, so always on the main thread and inside a frame step. Each
 task's callback fires exactly once, for every terminal status (completed, failed, cancelled,

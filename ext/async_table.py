@@ -1,17 +1,20 @@
 """Incremental sync of tracked tasks into a table (anything with TD's tableDAT API).
 
-Only rows that changed are written: the tracker's ``dirty`` ids are appended, replaced or deleted,
-and nothing else is touched. Rows stay in task-id (submission) order; the row of a task is found
+Only what changed is written: the tracker's ``dirty`` ids are appended or deleted, and for a row
+that exists only the cells whose text changed are written (the last written row is remembered);
+nothing else is touched. Rows stay in task-id (submission) order; the row of a task is found
 by bisecting the sorted list of ids the table holds, so no per-frame scan of the table or of the
 tracked tasks is needed.
 
 Durations of pending/running tasks change every frame, but rewriting all of them each frame would
-cost O(running tasks). Instead they are refreshed round-robin: each ``sync`` rewrites at most
-``rows_per_sync`` duration cells, and only for rows written at least ``refresh_interval`` seconds
-ago (the stalest first). A frame with nothing stale costs one comparison, and a frame never writes
-more than ``rows_per_sync`` cells for running tasks, however many there are; with many running
-tasks a row's duration lags by up to ``running_rows / rows_per_sync`` frames. Finished rows are
-written once with their final duration.
+cost O(running tasks). Instead they are refreshed round-robin, stalest first, under a write budget
+measured in TD time: at most ``refresh_rate`` duration cells per second (a token bucket holding at
+most ``rows_per_sync`` writes), and only for rows written at least ``refresh_interval`` seconds ago.
+So the table spends a bounded number of cell writes per second on live durations, however many
+tasks run; with ``n`` running tasks a row's duration is refreshed every
+``max(refresh_interval, n / refresh_rate)`` seconds. A frame with nothing to refresh costs two
+comparisons. ``GetTaskInfo`` always reports the exact live duration. Finished rows are written once
+with their final duration.
 
 Table calls used (all TD tableDAT API): ``clear``, ``appendRow``, ``insertRow``, ``replaceRow``,
 ``deleteRow``, ``table[row, col] = value``. This module imports only the standard library.
@@ -61,12 +64,19 @@ def row_values(record: async_tasks.TaskRecord, now: float) -> list[str]:
 class TaskTableSync:
     """Keeps a table equal to the tracked tasks by writing only what changed."""
 
-    def __init__(self, rows_per_sync: int = 4, refresh_interval: float = 1.0) -> None:
+    def __init__(self, rows_per_sync: int = 4, refresh_interval: float = 1.0, refresh_rate: float = 6.0) -> None:
         self.rows_per_sync = rows_per_sync
         self.refresh_interval = refresh_interval
+        #: duration cells of running tasks rewritten per second of TD time, at most
+        self.refresh_rate = refresh_rate
+        self._tokens = float(rows_per_sync)
+        self._tokens_at: float | None = None
+        #: TD time before which the budget holds less than one write (lets ``has_work`` skip the bucket)
+        self._next_write_at = float("-inf")
         self._row_ids: list[int] = []
         self._refresh: deque[tuple[float, int]] = deque()
         self._refreshing: set[int] = set()
+        self._written: dict[int, list[str]] = {}
         #: True until the next sync rewrites the whole table (first sync, after re-enabling updates)
         self.needs_rebuild = True
 
@@ -80,7 +90,19 @@ class TaskTableSync:
         if tracker.dirty or self.needs_rebuild:
             return True
         refresh = self._refresh
-        return bool(refresh) and now - refresh[0][0] >= self.refresh_interval
+        if not refresh or now < self._next_write_at:
+            return False
+        return now - refresh[0][0] >= self.refresh_interval
+
+    def _budget(self, now: float) -> float:
+        """Duration writes allowed now (token bucket refilled at ``refresh_rate`` per second)."""
+        if self._tokens_at is None:
+            self._tokens_at = now
+        elapsed = now - self._tokens_at
+        if elapsed > 0:
+            self._tokens = min(float(self.rows_per_sync), self._tokens + elapsed * self.refresh_rate)
+            self._tokens_at = now
+        return self._tokens
 
     def sync(self, table: Any, tracker: TrackerView, now: float) -> int:
         """Write dirty rows and a bounded number of stale running durations; return rows touched."""
@@ -101,11 +123,14 @@ class TaskTableSync:
         self._row_ids = []
         self._refresh.clear()
         self._refreshing.clear()
+        self._written.clear()
         table.clear()
         table.appendRow(list(COLUMNS))
         for record in tracker.records():
-            table.appendRow(row_values(record, now))
+            values = row_values(record, now)
+            table.appendRow(values)
             self._row_ids.append(record.task_id)
+            self._written[record.task_id] = values
             self._track_running(record, now)
         self.needs_rebuild = False
         return len(self._row_ids)
@@ -118,17 +143,28 @@ class TaskTableSync:
             if present:
                 table.deleteRow(position + 1)
                 del row_ids[position]
+            self._written.pop(task_id, None)
             self._refreshing.discard(task_id)
             return
         values = row_values(record, now)
         if present:
-            table.replaceRow(position + 1, values)
-        elif position == len(row_ids):
+            written = self._written.get(task_id)
+            if written is None:
+                table.replaceRow(position + 1, values)
+            else:
+                for col, value in enumerate(values):
+                    if written[col] != value:
+                        table[position + 1, col] = value
+            self._written[task_id] = values
+            self._track_running(record, now)
+            return
+        if position == len(row_ids):
             table.appendRow(values)
             row_ids.append(task_id)
         else:
             table.insertRow(values, position + 1)
             row_ids.insert(position, task_id)
+        self._written[task_id] = values
         self._track_running(record, now)
 
     def _track_running(self, record: async_tasks.TaskRecord, now: float) -> None:
@@ -142,9 +178,12 @@ class TaskTableSync:
         refresh = self._refresh
         row_ids = self._row_ids
         stale_before = now - self.refresh_interval
+        if not refresh or refresh[0][0] > stale_before:
+            return 0
+        allowed = min(self.rows_per_sync, int(self._budget(now) + 1e-9))  # 0.9999... counts as one write
         written = 0
         for _ in range(len(refresh)):
-            if written >= self.rows_per_sync or refresh[0][0] > stale_before:
+            if written >= allowed or refresh[0][0] > stale_before:
                 break
             _, task_id = refresh.popleft()
             record = tracker.get(task_id)
@@ -153,7 +192,12 @@ class TaskTableSync:
                 continue
             position = bisect_left(row_ids, task_id)
             if position < len(row_ids) and row_ids[position] == task_id:
-                table[position + 1, DURATION_COL] = format_seconds(record.live_duration(now))
+                text = format_seconds(record.live_duration(now))
+                table[position + 1, DURATION_COL] = text
+                self._written[task_id][DURATION_COL] = text
                 written += 1
             refresh.append((now, task_id))
+        self._tokens -= written
+        if self._tokens < 1.0 and self.refresh_rate > 0:
+            self._next_write_at = now + (1.0 - self._tokens) / self.refresh_rate
         return written

@@ -137,7 +137,16 @@ class TableDataMixin:
         rows = self._tableRows()
         return len(rows[0]) if rows else 0
 
+    def _padAll(self, width: int) -> None:
+        """Make every row ``width`` cells wide (after the rows were replaced wholesale)."""
+        for r in self._tableRows():
+            if len(r) < width:
+                r.extend([""] * (width - len(r)))
+
     def _widen(self, width: int) -> None:
+        # Rows are kept rectangular (every row as wide as row 0), so only a wider row costs a pass.
+        if width <= self._width():
+            return
         for r in self._tableRows():
             if len(r) < width:
                 r.extend([""] * (width - len(r)))
@@ -230,7 +239,7 @@ class TableDataMixin:
             lines.pop()
         new = [line.split("\t") for line in lines]
         self._tableRows()[:] = new
-        self._widen(max((len(r) for r in new), default=0))
+        self._padAll(max((len(r) for r in new), default=0))
         self._tableChanged()
 
     @property
@@ -245,7 +254,7 @@ class TableDataMixin:
         self._tableCheck()
         new = [[str(v) for v in row] for row in csv.reader(io.StringIO(str(value)))]
         self._tableRows()[:] = new
-        self._widen(max((len(r) for r in new), default=0))
+        self._padAll(max((len(r) for r in new), default=0))
         self._tableChanged()
 
     # ------------------------------------------------------------------ access

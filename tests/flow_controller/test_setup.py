@@ -120,3 +120,14 @@ def test_linked_mode_builds_a_working_controller(flow_factory):
     assert flow.fc.op("FlowControllerExt").par.syncfile.eval()
     flow.fc.Start()
     assert flow.status() == "Completed"
+
+
+def test_changing_the_target_asks_for_setup_again(flow_factory):
+    flow = flow_factory([("Only", -1, "next")])
+    other = flow.target.parent().create("baseCOMP", "other")
+    flow.fc.par.Targetcomp = other
+    assert flow.status() == "Not Setup"
+    assert "pulse Setup" in flow.fc.par.Setupstatus.eval() and "/project1/process" in flow.fc.par.Setupstatus.eval()
+    flow.fc.par.Setup.pulse()
+    assert "LOPflow" in _shortcuts(other) and "LOPflow" not in _shortcuts(flow.target)
+    assert flow.status() == "Ready"

@@ -352,3 +352,15 @@ def test_a_new_component_gets_its_own_loop(comp, td_session) -> None:
     other.destroy()
     td_session.advance(2)
     assert not comp.ext.TDAsyncIOExt.loop.is_closed()
+
+
+def test_a_reopened_project_starts_with_a_fresh_runtime(comp, td_session) -> None:
+    comp.Run(sleeper(100))
+    td_session.advance()
+    old_runtime = comp.ext.TDAsyncIOExt.runtime
+    td_session.reload()  # the storage entry has startup value None: nothing of the old session comes back
+    reopened = td_module().op("/TDAsyncIO")
+    assert reopened.GetAllTasksInfo() == [] and reopened.ext.TDAsyncIOExt.runtime is not old_runtime
+    old_runtime.shutdown()  # in TD the old process is gone; here its loop is closed by hand
+    reopened.destroy()
+    td_session.advance(2)

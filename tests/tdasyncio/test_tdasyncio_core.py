@@ -404,3 +404,50 @@ def test_shutdown_abandons_a_task_that_ignores_cancellation(h: Harness) -> None:
     h.frame()
     h.runtime.shutdown()
     assert any("ignored cancellation" in message for message in h.errors)
+
+
+# -- the table -----------------------------------------------------------------------------------------
+
+def test_table_writes_only_what_changed(h: Harness) -> None:
+    h.runtime.submit([chain(1) for _ in range(50)])
+    waiting = h.runtime.submit(sleeper(0.5))
+    h.frame()
+    assert len(h.table.as_dicts()) == 51
+    before = h.table.writes
+    h.frame()
+    assert h.table.writes == before  # nothing changed, nothing stale yet: no write at all
+    h.frame(0.5)
+    rows = {row["task_id"]: row for row in h.table.as_dicts()}
+    assert rows[str(waiting)]["status"] == "completed"
+    assert h.table.writes - before <= 4  # status, duration, completed_at of one row (not 51 rows)
+
+
+def test_running_durations_refresh_in_bounded_chunks(h: Harness) -> None:
+    h.runtime.submit([sleeper(100) for _ in range(40)])
+    h.frame()
+    per_frame = []
+    for _ in range(10):
+        before = h.table.writes
+        h.frame(0.5)
+        per_frame.append(h.table.writes - before)
+    assert max(per_frame) <= h.runtime.table.rows_per_sync
+    assert sum(per_frame) > 0
+    durations = [float(row["duration"]) for row in h.table.as_dicts()]
+    assert min(durations) > 0  # every running row was refreshed at least once
+
+
+def test_rows_stay_in_submission_order_through_deletions(h: Harness) -> None:
+    h.runtime.settings.clear_after = 0.5
+    ids = h.runtime.submit([chain(1), sleeper(10), chain(1), sleeper(10), chain(1)])
+    h.frame(0.0)
+    h.frame(1.0)
+    late = h.runtime.submit(chain(1))
+    h.frame()
+    assert [int(r["task_id"]) for r in h.table.as_dicts()] == [ids[1], ids[3], late]
+    h.runtime.set_update_table(False)
+    h.runtime.submit(chain(1))
+    h.frame()
+    assert len(h.table.as_dicts()) == 3  # left alone while off
+    h.runtime.set_update_table(True)
+    h.frame()
+    assert len(h.table.as_dicts()) == 4  # rebuilt once when turned back on

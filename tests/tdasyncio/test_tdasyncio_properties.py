@@ -10,7 +10,7 @@ import asyncio
 from collections import Counter
 
 from async_tasks import TaskStatus
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from tdasyncio_helpers import Harness
 
@@ -92,3 +92,59 @@ def test_every_task_ends_once_and_calls_back_once(ops: list[tuple]) -> None:
     assert [int(row["task_id"]) for row in h.table.as_dicts()] == [r.task_id for r in runtime.tracker.records()]
     assert [row["status"] for row in h.table.as_dicts()] == [r.status.value for r in runtime.tracker.records()]
     runtime.shutdown()
+
+
+component_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("submit"), st.sampled_from(["ready", "sleep", "fail", "timeout"]),
+                  st.integers(min_value=0, max_value=3)),
+        st.tuples(st.just("cancel"), st.integers(min_value=0, max_value=20)),
+        st.tuples(st.just("advance"), st.integers(min_value=1, max_value=20)),
+        st.tuples(st.sampled_from(["Clearfinished", "Cancelactive", "Clearall"])),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=25)
+@given(component_ops)
+def test_component_tasks_end_once_under_random_frames(ops: list[tuple]) -> None:
+    """The same property through the built component, its Execute DAT and TD frames on mock_td."""
+    import build_toxes
+
+    import mock_td
+
+    session = mock_td.install()
+    comp = build_toxes.build_tdasyncio(session.root)
+    calls: Counter[int] = Counter()
+    final: dict[int, str] = {}
+    submitted: list[int] = []
+
+    def callback(task) -> None:
+        calls[task.task_id] += 1
+        final[task.task_id] = task.status
+
+    for op in ops:
+        if op[0] == "submit":
+            timeout = 0.1 * (op[2] + 1) if op[1] == "timeout" else None
+            submitted.append(comp.Run(work(op[1], op[2]), timeout=timeout, completion_callback=callback))
+        elif op[0] == "cancel":
+            if submitted:
+                comp.CancelTask(submitted[op[1] % len(submitted)])
+        elif op[0] == "advance":
+            session.advance(op[1])
+        else:
+            getattr(comp.par, op[0]).pulse()
+        assert all(count == 1 for count in calls.values())
+        for info in comp.GetAllTasksInfo():
+            finished = info["status"] in ("completed", "failed", "cancelled", "timeout")
+            assert calls[info["task_id"]] == (1 if finished else 0)
+            if finished:
+                assert final[info["task_id"]] == info["status"]
+    comp.Cancelactive()
+    session.advance(2)
+    assert comp.GetActiveTasksCount() == 0
+    assert sorted(calls) == sorted(submitted) and all(count == 1 for count in calls.values())
+    comp.destroy()
+    session.advance(2)
+    assert session.take_script_exceptions() == []
