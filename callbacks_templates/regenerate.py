@@ -1,7 +1,7 @@
 """Regenerate ``flow_callbacks.py`` from the callback registry (``ext/flow_callbacks.py``).
 
 Run ``python3 callbacks_templates/regenerate.py`` after changing ``flow_callbacks.CALLBACKS``;
-``tests/flow_controller/test_callbacks_template.py`` fails while the file is out of date.
+``tests/flow_controller/test_callbacks_component.py`` fails while the file is out of date.
 """
 
 from __future__ import annotations

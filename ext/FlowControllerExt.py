@@ -52,6 +52,13 @@ STEPS_ERROR_PREFIX = "LOPflow steps"
 OPTIONAL_CHANNELS = (("Chanresultlength", "result_length"), ("Chanstepdatalength", "step_data_length"),
                      ("Chanlastupdatetime", "last_update_time"))
 _SETTING_PARS = ("Maxtransitions", "Historysize")
+#: Fallbacks when a settings parameter is missing (the parameter table's defaults).
+DEFAULT_MAX_TRANSITIONS = flow_engine.DEFAULT_MAX_TRANSITIONS
+DEFAULT_HISTORY_SIZE = 100
+#: FlowState fields the state parameters show (``_writeStatePars``) and the Script CHOP channels show
+#: (``channelValues``, optional channels included): a change elsewhere (e.g. the context) writes and cooks nothing.
+_PAR_FIELDS = frozenset({"status", "step_index", "step_name", "waiting", "last_result", "process_id"})
+_CHOP_FIELDS = frozenset({"status", "step_index", "steps", "waiting", "progress", "last_result", "step_data"})
 
 
 class FlowControllerExt:
@@ -68,13 +75,13 @@ class FlowControllerExt:
         self._pars = flow_adapter_pars.ParWriteCache(ownerComp)
         self._depth = 0
         self._flushing = False
-        self._state_dirty = True
+        self._state_dirty = True  # the adapter's own reasons (Setup, target, exposure): write and cook everything
+        self._changed: frozenset[str] = frozenset()  # engine state fields changed since the last flush
         self._chop_dirty = True
         self._reset_pulses = False
         self._events_seen = 0
         self._loading_steps = False
-        self._rows: list[tuple[str, float, str]] | None = None
-        self._block_count = -1
+        self._rows: list[tuple[str, float, str]] | None = None  # None: re-read the Step sequence
         self._menus: dict[str, tuple[list[str], list[str]]] = {}
         self._history_rows: list[tuple[str, str]] | None = None
         self._errors_shown: tuple[str, ...] = ()
@@ -90,13 +97,12 @@ class FlowControllerExt:
             frame=lambda: int(absTime.frame),
             dispatcher=self._dispatcher,
             id_factory=lambda: str(uuid.uuid4()),
-            max_transitions_per_frame=self._intPar("Maxtransitions", flow_engine.DEFAULT_MAX_TRANSITIONS),
-            history_size=self._intPar("Historysize", 100),
+            max_transitions_per_frame=self._intPar("Maxtransitions", DEFAULT_MAX_TRANSITIONS),
+            history_size=self._intPar("Historysize", DEFAULT_HISTORY_SIZE),
             name_history=names,
             first_change_id=int(self._fetch("lopflow_change_id")) + 1,
         )
         self._rows = rows
-        self._block_count = len(rows)
         self._engine.add_listener(self._onStateChange)
         self._engine.context.add_listener(self._onContextChanged)
         self._context_view = flow_adapter_context.DependableContext(
@@ -128,7 +134,7 @@ class FlowControllerExt:
         try:
             if self._reset_pulses:
                 self._chop_dirty = True
-            if self._stepSequence().numBlocks != self._block_count:
+            if self._rows is None or self._stepSequence().numBlocks != len(self._rows):
                 self._loadSteps()
             self._engine.tick()
         finally:
@@ -239,7 +245,7 @@ class FlowControllerExt:
         """
         self._enter()
         try:
-            self._refreshSteps()
+            self._loadSteps()
             self._engine.go_to_step(name)
         finally:
             self._leave()
@@ -353,10 +359,13 @@ class FlowControllerExt:
             if totals != self._events_seen:
                 self._events_seen = totals
                 self._chop_dirty = True
-            if self._state_dirty:
-                self._state_dirty = False
+            forced, changed = self._state_dirty, self._changed
+            self._state_dirty, self._changed = False, frozenset()
+            if forced or changed & _PAR_FIELDS:
                 self._writeStatePars()
+            if forced or changed:
                 self._publish()
+            if forced or changed & _CHOP_FIELDS:
                 self._chop_dirty = True
             if self._chop_dirty:
                 self._chop_dirty = False
@@ -368,7 +377,7 @@ class FlowControllerExt:
             self._flushing = False
 
     def _onStateChange(self, change: flow_engine.StateChange) -> None:
-        self._state_dirty = True
+        self._changed |= change.changed
         if "process_id" in change.changed and change.current.process_id:
             self.ownerComp.store("lopflow_process_id", change.current.process_id)
 
@@ -406,13 +415,9 @@ class FlowControllerExt:
                          str(comp.par[f"Step{index}then"].eval())))
         return rows
 
-    def _refreshSteps(self) -> None:
-        """Re-read the Step sequence (cheap when nothing changed)."""
-        self._loadSteps()
-
     def _loadSteps(self) -> None:
+        """Re-read the Step sequence; only a change reaches the engine, the menus and the parameters."""
         rows = self._readStepRows()
-        self._block_count = len(rows)
         if rows == self._rows:
             return
         self._rows = rows
@@ -491,15 +496,15 @@ class FlowControllerExt:
         if not self._isSetup():
             raise flow_engine.FlowError(
                 "Can't Start: the FlowController is not set up; set Target Component and pulse Setup first")
-        self._refreshSteps()
+        self._loadSteps()
         self._dispatcher.target_comp = self._target()
         self.ownerComp.clearScriptErrors(error=CALLBACK_ERROR_PREFIX + "*")
         self._engine.start(source)
 
     def _applySettings(self) -> None:
         try:
-            self._engine.max_transitions_per_frame = self._intPar("Maxtransitions", flow_engine.DEFAULT_MAX_TRANSITIONS)
-            self._engine.history_size = self._intPar("Historysize", 100)
+            self._engine.max_transitions_per_frame = self._intPar("Maxtransitions", DEFAULT_MAX_TRANSITIONS)
+            self._engine.history_size = self._intPar("Historysize", DEFAULT_HISTORY_SIZE)
         except ValueError as exc:
             self._say(str(exc))
 

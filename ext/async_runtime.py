@@ -38,7 +38,6 @@ import async_tasks
 from async_tasks import TaskRecord, TaskStatus
 
 _CoroutineType = types.CoroutineType
-_PENDING = TaskStatus.PENDING
 Clock = Callable[[], float]
 CompletionCallback = Callable[[TaskRecord], Any]
 ErrorReporter = Callable[[str, "BaseException | None"], None]
@@ -178,8 +177,7 @@ class AsyncRuntime:
 
     async def _drive(self, record: TaskRecord, coro: Coroutine[Any, Any, Any]) -> None:
         """Run one submitted coroutine and record how it ended (nothing escapes into the loop)."""
-        if record.status is _PENDING:
-            self.tracker.mark_running(record)
+        self.tracker.mark_running(record)
         try:
             if record.timeout is None:
                 result = await coro

@@ -16,8 +16,8 @@ tasks run; with ``n`` running tasks a row's duration is refreshed every
 comparisons. ``GetTaskInfo`` always reports the exact live duration. Finished rows are written once
 with their final duration.
 
-Table calls used (all TD tableDAT API): ``clear``, ``appendRow``, ``insertRow``, ``replaceRow``,
-``deleteRow``, ``table[row, col] = value``. This module imports only the standard library.
+Table calls used (all TD tableDAT API): ``clear``, ``appendRow``, ``insertRow``, ``deleteRow``,
+``table[row, col] = value``. This module imports only the standard library.
 """
 
 from __future__ import annotations
@@ -148,17 +148,11 @@ class TaskTableSync:
             return
         values = row_values(record, now)
         if present:
-            written = self._written.get(task_id)
-            if written is None:
-                table.replaceRow(position + 1, values)
-            else:
-                for col, value in enumerate(values):
-                    if written[col] != value:
-                        table[position + 1, col] = value
-            self._written[task_id] = values
-            self._track_running(record, now)
-            return
-        if position == len(row_ids):
+            written = self._written[task_id]  # every row in the table was written by this sync
+            for col, value in enumerate(values):
+                if written[col] != value:
+                    table[position + 1, col] = value
+        elif position == len(row_ids):
             table.appendRow(values)
             row_ids.append(task_id)
         else:

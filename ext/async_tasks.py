@@ -44,6 +44,8 @@ class TaskStatus(enum.StrEnum):
 
 
 TERMINAL_STATUSES = frozenset(status for status in TaskStatus if status.is_terminal)
+_PENDING = TaskStatus.PENDING
+_RUNNING = TaskStatus.RUNNING
 
 
 @dataclass(eq=False, slots=True)
@@ -131,8 +133,8 @@ class TaskTracker:
 
     def mark_running(self, record: TaskRecord) -> None:
         """Pending -> running (no effect on a record that already left pending)."""
-        if record.status is TaskStatus.PENDING:
-            record.status = TaskStatus.RUNNING
+        if record.status is _PENDING:
+            record.status = _RUNNING
             record.started_at = self._clock()
             self.dirty.add(record.task_id)
 
@@ -141,7 +143,7 @@ class TaskTracker:
         """Put ``record`` in its terminal ``status``; False (and no change) if it already finished."""
         if record.completed_at is not None:
             return False
-        if status not in TERMINAL_STATUSES:
+        if status is _PENDING or status is _RUNNING:  # identity: an Enum hash is a Python-level call
             raise ValueError(f"finish() needs a terminal status, not {status!r}")
         now = self._clock()
         task_id = record.task_id

@@ -201,7 +201,7 @@ class CallbackDispatcher:
     # -- assigned callbacks ---------------------------------------------------------------------------
     def assign(self, name: str, function: Callable[..., Any] | None) -> None:
         """Assign ``function`` to callback ``name`` (None removes it). Raises ValueError / TypeError."""
-        if name not in callback_names():
+        if name not in self._known:
             raise ValueError(f"Can't AssignCallback: no callback named {name!r}; "
                              f"FlowController callbacks are: {', '.join(callback_names())}")
         if function is None:

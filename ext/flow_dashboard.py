@@ -49,13 +49,11 @@ def build_payload(engine: flow_engine.FlowEngine, name: str, details: bool = Fal
         "last_result": jsonable(state.last_result),
         "last_result_type": state.last_result_type,
     }
-    if details:
+    if details:  # each part is JSON-friendly already: no second jsonable pass over the whole history
         payload["context"] = engine.context.snapshot()
         payload["history"] = engine.history.snapshot(history_last)
         payload["graph"] = engine.graph().as_dict()
-    result = jsonable(payload)
-    assert isinstance(result, dict)
-    return result
+    return payload
 
 
 class DashboardRegistry:

@@ -127,7 +127,6 @@ class FlowState:
     step_index: int
     step_name: str
     step_label: str
-    step_count: int
     waiting: bool
     progress: float
     last_result: Any
@@ -145,16 +144,24 @@ class FlowState:
         return self.status.label
 
     @property
+    def step_count(self) -> int:
+        """How many steps the definition has (``len(steps)``)."""
+        return len(self.steps)
+
+    @property
     def is_running(self) -> bool:
         """True while a run is going on."""
         return self.status is FlowStatus.RUNNING
 
     def changed_fields(self, other: FlowState | None) -> frozenset[str]:
         """The names of the fields whose values differ from ``other`` (all of them when None)."""
-        names = [f.name for f in fields(self)]
         if other is None:
-            return frozenset(names)
-        return frozenset(n for n in names if not _same(getattr(self, n), getattr(other, n)))
+            return frozenset(_STATE_FIELDS)
+        return frozenset(n for n in _STATE_FIELDS if not _same(getattr(self, n), getattr(other, n)))
+
+
+#: FlowState's field names (an immutable constant, computed once).
+_STATE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(FlowState))
 
 
 @dataclass(frozen=True)
@@ -271,6 +278,7 @@ class FlowEngine:
         self._listeners: list[StateListener] = []
         self._event_listeners: list[EventListener] = []
         self._last_state: FlowState | None = None
+        self._state_stale = False  # something was recorded since the last state notification
 
         if definition is not None:  # no onStepsChanged at construction: nothing changed for the user
             self._seen_names = definition.names
@@ -432,7 +440,6 @@ class FlowEngine:
             step_index=entry.index if entry else -1,
             step_name=entry.step.name if entry else "",
             step_label=entry.step.label if entry else "",
-            step_count=len(self._definition),
             waiting=bool(entry and entry.waiting),
             progress=self.progress,
             last_result=self._last_result,
@@ -720,6 +727,11 @@ class FlowEngine:
                        f"the rest continues next frame. Steps: {' -> '.join(self._budget_steps[:50])}"})
 
     def _notify_state(self) -> None:
+        # Every change of state records a history event (_record), so no event since the last
+        # notification means no change: an idle tick builds no FlowState.
+        if not self._state_stale:
+            return
+        self._state_stale = False
         current = self.state
         changed = current.changed_fields(self._last_state)
         if not changed:
@@ -938,6 +950,7 @@ class FlowEngine:
 
     def _record(self, event: str, source: str = "", data: dict[str, Any] | None = None,
                 step: _Entry | None = None) -> None:
+        self._state_stale = True
         entry = step if step is not None else self._entry
         item = self._history.record(self._frame(), self._now(), self._process_id, event,
                                     entry.index if entry else -1, entry.step.name if entry else "", source, data)

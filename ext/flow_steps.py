@@ -175,6 +175,10 @@ class FlowDefinition:
         self._check(findings)
         order = {"error": 0, "warning": 1}
         self._findings = tuple(sorted(findings, key=lambda f: order[f.severity]))
+        # The definition never changes, so these are computed once (the engine reads them per state).
+        self._labels = tuple(step.label for step in self._steps)
+        self._errors = tuple(f for f in self._findings if f.severity == "error")
+        self._warnings = tuple(f for f in self._findings if f.severity == "warning")
 
     # -- building -------------------------------------------------------------------------------------
     @classmethod
@@ -211,7 +215,7 @@ class FlowDefinition:
     @property
     def labels(self) -> tuple[str, ...]:
         """The step labels, in order."""
-        return tuple(step.label for step in self._steps)
+        return self._labels
 
     @property
     def history(self) -> flow_names.NameHistory:
@@ -226,17 +230,17 @@ class FlowDefinition:
     @property
     def errors(self) -> tuple[Finding, ...]:
         """The findings that make the definition unrunnable."""
-        return tuple(f for f in self._findings if f.severity == "error")
+        return self._errors
 
     @property
     def warnings(self) -> tuple[Finding, ...]:
         """The findings worth showing that do not stop a run."""
-        return tuple(f for f in self._findings if f.severity == "warning")
+        return self._warnings
 
     @property
     def is_runnable(self) -> bool:
         """True when there is at least one step and no error finding."""
-        return bool(self._steps) and not self.errors
+        return bool(self._steps) and not self._errors
 
     def __len__(self) -> int:
         return len(self._steps)
@@ -351,19 +355,21 @@ class FlowDefinition:
                 f"{'them' if len(names) > 1 else 'it'}", names, tuple(unreachable)))
 
     def _check_instant_loops(self, findings: list[Finding]) -> None:
-        reported: set[int] = set()
+        # Each step has one successor, so every walk ends at the end, in a cycle, or on a step an earlier
+        # walk already explored (whose cycle, if any, was found then): each step is walked once, O(n).
+        explored: set[int] = set()
         for start in range(len(self._steps)):
             path: list[int] = []
             position: dict[int, int] = {}
             current: int | None = start
-            while current is not None and current not in position and current not in reported:
+            while current is not None and current not in position and current not in explored:
                 position[current] = len(path)
                 path.append(current)
                 current = self._targets[current]
-            if current is None or current in reported or current not in position:
+            explored.update(path)
+            if current is None or current not in position:
                 continue
             cycle = path[position[current]:]
-            reported.update(cycle)
             if all(self._steps[i].kind == "auto" for i in cycle):
                 names = tuple(self._names[i] for i in cycle)
                 findings.append(Finding(

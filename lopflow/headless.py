@@ -199,8 +199,9 @@ def play_until_finished(session: Any, controller: Any, seconds: float = 10.0) ->
     import td
 
     last_frame = session.frame + max(1, round(seconds * float(td.project.cookRate)))
+    tasks_comp = _shortcut_asyncio_comp()  # looked up once: a failed shortcut lookup raises, every frame
     while controller.IsRunning and session.frame < last_frame:
-        if active_async_tasks():
+        if tasks_comp is not None and tasks_comp.valid and tasks_comp.GetActiveTasksCount():
             time.sleep(THREAD_GRACE_S)
         session.advance(1)
     return str(controller.par.Status.eval())
@@ -208,13 +209,17 @@ def play_until_finished(session: Any, controller: Any, seconds: float = 10.0) ->
 
 def active_async_tasks() -> int:
     """How many tasks the ``op.TDAsyncIO`` component has pending or running (0 when there is none)."""
+    comp = _shortcut_asyncio_comp()
+    return 0 if comp is None else int(comp.GetActiveTasksCount())
+
+
+def _shortcut_asyncio_comp() -> Any:
     import td
 
     try:
-        comp = td.op.TDAsyncIO
+        return getattr(td.op, ASYNCIO_SHORTCUT)
     except Exception:  # noqa: BLE001 - TD raises when no global OP shortcut TDAsyncIO exists
-        return 0
-    return int(comp.GetActiveTasksCount())
+        return None
 
 
 def run_flow(flow: FlowFile | str | Path, settings: RunSettings | None = None,
@@ -239,7 +244,14 @@ def _run_flow(flow: FlowFile, settings: RunSettings | None,
     controller = load_flow(session, flow, asyncio=settings.asyncio)
     tasks_comp = session.root.op(f"project1/{ASYNCIO_NAME}") if settings.asyncio else None
     events: list[dict[str, Any]] = []
-    controller.Engine.add_event_listener(lambda event: events.append(event.as_dict()))
+    finish_seen: list[bool] = []  # a flow_finish event arrived (kept here, not searched for every frame)
+
+    def on_event(event: Any) -> None:
+        events.append(event.as_dict())
+        if event.event == "flow_finish":
+            finish_seen.append(True)
+
+    controller.Engine.add_event_listener(on_event)
     tasks: dict[int, dict[str, Any]] = {}
     textport_start = len(session.textport)
 
@@ -249,7 +261,7 @@ def _run_flow(flow: FlowFile, settings: RunSettings | None,
         active = _collect_tasks(tasks_comp, tasks)
         if on_frame is not None:
             on_frame(_snapshot(session, controller, tasks, active))
-        if _is_over(controller, events) or session.frame >= last_frame:
+        if (finish_seen and not controller.IsRunning) or session.frame >= last_frame:
             break
         if active:
             time.sleep(THREAD_GRACE_S)
@@ -262,14 +274,10 @@ def _run_flow(flow: FlowFile, settings: RunSettings | None,
     return RunOutcome(
         flow=flow, settings=settings, status=str(controller.par.Status.eval()),
         result=engine.last_result, result_type=engine.last_result_type,
-        finished=_is_over(controller, events), frames=session.frame, seconds=session.seconds,
+        finished=bool(finish_seen) and not controller.IsRunning, frames=session.frame, seconds=session.seconds,
         visits=visits_from_events(events), events=events, tasks=list(tasks.values()),
         errors=errors, textport=session.textport[textport_start:],
     )
-
-
-def _is_over(controller: Any, events: list[dict[str, Any]]) -> bool:
-    return any(event["event"] == "flow_finish" for event in events) and not controller.IsRunning
 
 
 def _collect_tasks(tasks_comp: Any, tasks: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:

@@ -53,6 +53,8 @@ class DependMixin:
 
     myMainDep: Dependency
     parentDep: Dependency | None
+    #: The plain type(s) a collection compares equal to (``DependDict({}) == {}``).
+    _plainTypes: tuple[type, ...]
 
     def _initDeps(self, parentDep: Dependency | None) -> None:
         self.myMainDep = Dependency(self)
@@ -67,9 +69,21 @@ class DependMixin:
         """Plain-Python copy of the contents."""
         raise NotImplementedError
 
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DependMixin):
+            other = other.getRaw()
+        return isinstance(other, self._plainTypes) and bool(self.getRaw() == other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.getRaw()!r})"
+
 
 class DependDict(DependMixin, MutableMapping[Any, Any]):
     """A deeply dependable dict: nested containers become dependable, reads return the values."""
+
+    _plainTypes = (dict,)
 
     def __init__(self, *args: Any, parentDep: Dependency | None = None, **kwargs: Any) -> None:
         self._initDeps(parentDep)
@@ -118,19 +132,12 @@ class DependDict(DependMixin, MutableMapping[Any, Any]):
         """The Dependency of item ``key``."""
         return self._deps[key]
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, DependDict):
-            return self.getRaw() == other.getRaw()
-        return isinstance(other, dict) and self.getRaw() == other
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"DependDict({self.getRaw()!r})"
 
 
 class DependList(DependMixin, MutableSequence[Any]):
     """A deeply dependable list."""
+
+    _plainTypes = (list,)
 
     def __init__(self, items: Iterable[Any] = (), parentDep: Dependency | None = None) -> None:
         self._initDeps(parentDep)
@@ -184,19 +191,12 @@ class DependList(DependMixin, MutableSequence[Any]):
         """The Dependency of item ``index``."""
         return self._deps[index]
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, DependList):
-            return self.getRaw() == other.getRaw()
-        return isinstance(other, list) and self.getRaw() == other
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"DependList({self.getRaw()!r})"
 
 
 class DependSet(DependMixin, MutableSet[Any]):
     """A dependable set (its items are hashable, so they stay plain)."""
+
+    _plainTypes = (set, frozenset)
 
     def __init__(self, items: Iterable[Any] = (), parentDep: Dependency | None = None) -> None:
         self._initDeps(parentDep)
@@ -230,16 +230,6 @@ class DependSet(DependMixin, MutableSet[Any]):
     def getDependency(self) -> Dependency:
         """The Dependency of the whole set."""
         return self.myMainDep
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, DependSet):
-            return self._data == other._data
-        return isinstance(other, set | frozenset) and self._data == other
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"DependSet({self._data!r})"
 
 
 _ITEM_KEYS = {"name", "default", "property", "readOnly", "dependable"}

@@ -49,13 +49,7 @@ class scriptCHOP(CustomParsMixin, ScriptChopDataMixin, CHOP):  # noqa: N801 - TD
         world.script_chops[self._id] = self
 
     def _callbacksDAT(self) -> Any:  # noqa: N802
-        p = self.par["callbacks"]
-        if p is None:
-            return None
-        try:
-            dat = p.eval()
-        except Exception:  # noqa: BLE001
-            return None
+        dat = self._parValue("callbacks")
         return dat if dat is not None and getattr(dat, "isDAT", False) and hasattr(dat, "_text") else None
 
     def _callback(self, name: str) -> Any:

@@ -47,9 +47,7 @@ class Channel:
         self._vals = [0.0] * num_samples
 
     def _read(self) -> None:
-        hook = getattr(self._owner, "_beforeChopRead", None)
-        if hook is not None:
-            hook()
+        self._owner._chopRead()
         self._check()
 
     def _check(self) -> None:
@@ -75,12 +73,12 @@ class Channel:
     def index(self) -> int:
         """Position of the channel in its CHOP."""
         self._check()
-        return next(i for i, c in enumerate(self._owner._chopChans()) if c is self)
+        return self._owner._chopChans().index(self)
 
     @property
     def valid(self) -> bool:
         """False once the channel was removed (clear, destroy)."""
-        return any(c is self for c in self._owner._chopChans())
+        return self in self._owner._chopChans()  # Channel has no __eq__: ``in`` compares identity
 
     @property
     def vals(self) -> list[float]:
@@ -112,7 +110,7 @@ class Channel:
         self._owner._chopChanged()
 
     def __iter__(self) -> Iterator[float]:
-        return iter(list(self._vals))
+        return iter(self.vals)
 
     def eval(self, index: int | None = None) -> float:
         """The sample at ``index`` (default: the current frame's sample)."""
@@ -148,8 +146,7 @@ class Channel:
     def destroy(self) -> None:
         """Remove this channel from its (Script) CHOP."""
         self._checkWritable("destroy")
-        chans = self._owner._chopChans()
-        chans[:] = [c for c in chans if c is not self]
+        self._owner._chopChans().remove(self)
         self._owner._chopChanged()
 
     def __float__(self) -> float:
@@ -297,7 +294,7 @@ class ChopDataMixin:
                 hits = [c for c in every if any(
                     fnmatch.fnmatchcase(c._name, p) if caseSensitive else fnmatch.fnmatch(c._name.lower(), p.lower())
                     for p in patterns)]
-            found.extend(c for c in hits if not any(c is f for f in found))
+            found.extend(c for c in hits if c not in found)
         return found
 
     def chan(self, *nameOrIndex: Any, caseSensitive: bool = True) -> Channel | None:

@@ -77,9 +77,7 @@ class COMP(CustomParsMixin, OP):
         wanted = cls._defaultName if name is None else str(name)  # type: ignore[attr-defined]
         if not paths.VALID_NAME.match(wanted):
             raise tdError(f"Invalid OP name '{wanted}': use letters, digits and underscores, not starting with a digit")
-        child = self._newChild(cls, paths.next_free_name(wanted, self._children))
-        child._afterCreate()
-        return child
+        return self._newChild(cls, paths.next_free_name(wanted, self._children))
 
     def copy(self, OP: Any, name: str | None = None, includeDocked: bool = True) -> Any:  # noqa: N803
         """Copy ``OP`` (with everything inside it) into this COMP; a taken name gets the next number."""
@@ -172,14 +170,7 @@ class COMP(CustomParsMixin, OP):
 
     def _extensionByName(self, name: str) -> Any:
         self._checkExtUsable()
-        entries = self._extEntries
-        if not entries:
-            return None
-        for ename, inst, _ in entries:
-            if ename == name:
-                self._checkExtUsable()
-                return inst
-        return None
+        return next((inst for ename, inst, _ in self._extEntries if ename == name), None)
 
     def _promoted(self, name: str) -> tuple[bool, Any]:
         for _, inst, promote in self._extEntries:
@@ -240,9 +231,6 @@ class COMP(CustomParsMixin, OP):
             from .extensions import init_extensions
 
             init_extensions(self)
-
-    def _afterCreate(self) -> None:
-        """Hook after create(): nothing for COMPs (their extension pars start empty)."""
 
 
 def _par_filter(child: Any, parName: str | None, parValue: str | None, parExpr: str | None,  # noqa: N803

@@ -146,15 +146,6 @@ class TextLikeDAT(DAT):
         return 1 if self._text else 0
 
     # ---- file sync -----------------------------------------------------------------------------
-    def _parValue(self, name: str, default: Any = None) -> Any:
-        p = self.par[name] if hasattr(self, "par") else None
-        if p is None:
-            return default
-        try:
-            return p.eval()
-        except Exception:  # noqa: BLE001 - a broken expression counts as unset
-            return default
-
     def _synced(self) -> bool:
         return bool(self._parValue("syncfile", False)) and bool(self._parValue("file", ""))
 

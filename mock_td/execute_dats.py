@@ -34,13 +34,7 @@ ParChange = namedtuple("ParChange", ["par", "prev"])
 
 
 def _toggle(dat: Any, name: str) -> bool:
-    p = dat.par[name]
-    if p is None:
-        return False
-    try:
-        return bool(p.eval())
-    except Exception:  # noqa: BLE001 - a broken expression counts as off
-        return False
+    return bool(dat._parValue(name, False))
 
 
 def call_callback(dat: Any, name: str, *args: Any) -> Any:
@@ -69,7 +63,7 @@ class executeDAT(TextLikeDAT):  # noqa: N801 - TD type name
         world.execute_dats[self._id] = self
 
     def _fire(self, toggle: str, callback: str, *args: Any) -> None:
-        if _toggle(self, "active") and _toggle(self, toggle):
+        if _toggle(self, toggle) and _toggle(self, "active"):
             call_callback(self, callback, *args)
 
 

@@ -47,7 +47,7 @@ def _destroyed_class(cls: type) -> type:
             object.__setattr__(self, name, value)
 
         dcls = type(cls.__name__, (cls,), {"__getattribute__": __getattribute__, "__setattr__": __setattr__,
-                                            "__module__": cls.__module__, "__td_destroyed__": True})
+                                            "__module__": cls.__module__})
         _DESTROYED_CLASSES[cls] = dcls
     return dcls
 
@@ -136,6 +136,16 @@ class OP(ParOwnerMixin, StorageMixin):
         if not self._valid:
             raise invalid_op_error(self._deadPath)
 
+    def _parValue(self, name: str, default: Any = None) -> Any:
+        """The evaluated value of par ``name``; ``default`` when there is no such par or it fails to evaluate."""
+        p = self._parDict.get(name)
+        if p is None:
+            return default
+        try:
+            return p.eval()
+        except Exception:  # noqa: BLE001 - a broken expression counts as unset
+            return default
+
     def _path_unchecked(self) -> str:
         if not self._valid:
             return str(self._deadPath)
@@ -158,9 +168,6 @@ class OP(ParOwnerMixin, StorageMixin):
 
         self._onParPulsed(par)
         dispatch_pulse(self, par)
-
-    def _afterCreate(self) -> None:  # noqa: N802
-        """Hook run after ``COMP.create()`` made this OP (registration in the world's registries)."""
 
     def _dataChanged(self) -> None:  # noqa: N802
         """PARS's data mixins call this after table/channel data changed (nothing depends on it here)."""
@@ -373,7 +380,11 @@ class OP(ParOwnerMixin, StorageMixin):
         parent = self._parent
         if parent is not None and parent._children.get(self._name) is self:
             del parent._children[self._name]
-        self._deadPath = self.path
+        self._invalidate(self.path)
+
+    def _invalidate(self, dead_path: str) -> None:
+        """Turn this object into a destroyed OP: ``valid`` is False, every other public member raises."""
+        self._deadPath = dead_path
         self._valid = False
         object.__setattr__(self, "__class__", _destroyed_class(type(self)))
 
@@ -398,41 +409,20 @@ class OP(ParOwnerMixin, StorageMixin):
     def _num(self, value: Any) -> int:
         return int(round(float(value)))
 
-    @property
-    def nodeX(self) -> int:  # noqa: N802
-        """Node x position in the network editor."""
-        return int(self._nodeX)
+    def _layout(attr: str, doc: str) -> property:  # type: ignore[misc]  # noqa: N805
+        def get(self: OP) -> int:
+            return int(getattr(self, attr))
 
-    @nodeX.setter
-    def nodeX(self, value: float) -> None:  # noqa: N802
-        self._nodeX = self._num(value)
+        def set_(self: OP, value: float) -> None:
+            setattr(self, attr, self._num(value))
 
-    @property
-    def nodeY(self) -> int:  # noqa: N802
-        """Node y position in the network editor."""
-        return int(self._nodeY)
+        return property(get, set_, doc=doc)
 
-    @nodeY.setter
-    def nodeY(self, value: float) -> None:  # noqa: N802
-        self._nodeY = self._num(value)
-
-    @property
-    def nodeWidth(self) -> int:  # noqa: N802
-        """Node width."""
-        return int(self._nodeWidth)
-
-    @nodeWidth.setter
-    def nodeWidth(self, value: float) -> None:  # noqa: N802
-        self._nodeWidth = self._num(value)
-
-    @property
-    def nodeHeight(self) -> int:  # noqa: N802
-        """Node height."""
-        return int(self._nodeHeight)
-
-    @nodeHeight.setter
-    def nodeHeight(self, value: float) -> None:  # noqa: N802
-        self._nodeHeight = self._num(value)
+    nodeX = _layout("_nodeX", "Node x position in the network editor.")
+    nodeY = _layout("_nodeY", "Node y position in the network editor.")
+    nodeWidth = _layout("_nodeWidth", "Node width.")
+    nodeHeight = _layout("_nodeHeight", "Node height.")
+    del _layout
 
     @property
     def nodeCenterX(self) -> float:  # noqa: N802

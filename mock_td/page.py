@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from mock_td.errors import tdError
-from mock_td.par import DEFINITION_FIELDS, Par
+from mock_td.par import Par, apply_definition, definition_of
 from mock_td.pargroup import VECTOR_SUFFIXES, ParGroup
 
 if TYPE_CHECKING:
@@ -129,12 +129,7 @@ class Page:
         self._checkCustom("destroy")
         for group in list(self._groups):
             if group._valid:
-                if group._headerOf is not None:
-                    group._headerOf._destroyWhole()
-                elif group._block is not None:
-                    group._block._sequence._forgetBlockGroup(group)
-                else:
-                    group._discard()
+                group._remove()
         self._owner._customPageList.remove(self)
         self._valid = False
 
@@ -183,12 +178,7 @@ class Page:
                               f"(pass replace=True to replace it)")
             if group._page is self and position is None:
                 position = self._groups.index(group)
-            if group._headerOf is not None:
-                group._headerOf._destroyWhole()
-            elif group._block is not None:
-                group._block._sequence._forgetBlockGroup(group)
-            else:
-                group._discard()
+            group._remove()
         return position
 
     def _place(self, group: ParGroup, position: int | None) -> None:
@@ -381,7 +371,7 @@ class Page:
                              replace, names)
         group._help = parGroup.help
         for src, dst in zip(parGroup._pars, group._pars, strict=True):
-            copy_definition(src, dst)
+            apply_definition(dst, definition_of(src))
             dst._val = src._val
         return group
 
@@ -391,7 +381,7 @@ class Page:
         if par is None:
             return self.appendFloat(name, label=label, order=order, replace=replace)
         group = self._create(par.style, name, label if label is not None else par.label, order, replace)
-        copy_definition(par, group._pars[0])
+        apply_definition(group._pars[0], definition_of(par))
         group._pars[0]._val = par._val
         return group
 
@@ -404,10 +394,3 @@ class Page:
         seq: Sequence = Sequence(self._owner, group)
         self._owner._seqDict[group.name] = seq
         return group
-
-
-def copy_definition(src: Par, dst: Par) -> None:
-    """Copy every definition attribute (default, range, menus, ...) from ``src`` to ``dst``."""
-    for field in DEFINITION_FIELDS:
-        value = getattr(src, field)
-        setattr(dst, field, list(value) if isinstance(value, list) else value)

@@ -66,6 +66,9 @@ ALL_STYLES = (
     | frozenset({"Toggle", "Pulse", "Momentary", "Python"})
 )
 
+#: Styles whose constant-mode value is the stored value itself (no OP lookup, sequence or Python eval).
+_STORED_VALUE_STYLES = ALL_STYLES - frozenset(OP_STYLES) - {"Python", "Sequence"}
+
 _TRUE_WORDS = {"1", "on", "true", "yes"}
 _FALSE_WORDS = {"0", "off", "false", "no", ""}
 
@@ -89,6 +92,21 @@ def style_default(style: str) -> Any:
     return ""
 
 
+def _copied(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
+
+
+def definition_of(par: Par) -> dict[str, Any]:
+    """``par``'s definition attributes (:data:`DEFINITION_FIELDS`) as plain data, lists copied."""
+    return {field: _copied(getattr(par, field)) for field in DEFINITION_FIELDS}
+
+
+def apply_definition(par: Par, definition: dict[str, Any]) -> None:
+    """Give ``par`` the definition attributes of ``definition`` (as from :func:`definition_of`)."""
+    for field in DEFINITION_FIELDS:
+        setattr(par, field, _copied(definition[field]))
+
+
 def _is_op(value: Any) -> bool:
     return hasattr(value, "path") and hasattr(value, "family") and not isinstance(value, Par)
 
@@ -105,7 +123,7 @@ class Par:
 
     def __init__(self, owner: Any, name: str, style: str, group: ParGroup, vec_index: int = 0,
                  custom: bool = True, base_name: str | None = None) -> None:
-        if style not in ALL_STYLES and style != "Sequence":
+        if style not in ALL_STYLES:
             raise tdError(f"Unknown parameter style {style!r}")
         self._owner = owner
         self._name = name
@@ -382,7 +400,8 @@ class Par:
     @property
     def val(self) -> Any:
         """The constant value. Setting it switches the mode to CONSTANT."""
-        self._check()
+        if not self._valid:
+            self._check()
         if self._style == "Sequence":
             seq = self.sequence
             return seq.numBlocks if seq is not None else 0
@@ -410,7 +429,10 @@ class Par:
 
     def eval(self) -> Any:
         """The current value whatever the mode (OP pars give an OP or None)."""
-        self._check()
+        if not self._valid:
+            self._check()
+        if self._mode is ParMode.CONSTANT and self._style in _STORED_VALUE_STYLES:
+            return self._val  # the common case, kept short: eval() runs on every par read
         if self._style == "Sequence":
             return self.val
         if self._mode == ParMode.EXPRESSION:
@@ -468,13 +490,7 @@ class Par:
 
     @expr.setter
     def expr(self, value: str) -> None:
-        self._check()
-
-        def apply() -> None:
-            self._expr = str(value)
-            self._setMode(ParMode.EXPRESSION)
-
-        self._changing(apply)
+        self._setModeText("_expr", ParMode.EXPRESSION, value)
 
     @property
     def bindExpr(self) -> str:
@@ -484,11 +500,15 @@ class Par:
 
     @bindExpr.setter
     def bindExpr(self, value: str) -> None:
+        self._setModeText("_bindExpr", ParMode.BIND, value)
+
+    def _setModeText(self, attr: str, mode: ParMode, text: Any) -> None:
+        """Store an expression text (``_expr`` / ``_bindExpr``) and switch to the mode that uses it."""
         self._check()
 
         def apply() -> None:
-            self._bindExpr = str(value)
-            self._setMode(ParMode.BIND)
+            setattr(self, attr, str(text))
+            self._setMode(mode)
 
         self._changing(apply)
 
@@ -826,40 +846,49 @@ class ParCollection:
     def __init__(self, owner: Any) -> None:
         object.__setattr__(self, "_owner", owner)
 
-    def _find(self, name: str) -> Par | None:
-        return self._owner._parDict.get(name)
+    def __getattribute__(self, name: str) -> Any:
+        # ``op.par.X`` is the hottest lookup in TD scripts: look in the owner's dict before the normal
+        # attribute machinery (whose miss-then-__getattr__ path costs 3x more). Par names never
+        # start with ``_``, so no member of this class is shadowed.
+        if name[:1] != "_":
+            par = _collection_owner(self)._parDict.get(name)
+            if par is not None:
+                return par
+        return object.__getattribute__(self, name)
 
     def __getattr__(self, name: str) -> Par:
         if name.startswith("__"):
             raise AttributeError(name)
-        par = self._find(name)
-        if par is None:
-            raise tdAttributeError(f"'td.ParCollection' object has no attribute '{name}'")
-        return par
+        raise tdAttributeError(f"'td.ParCollection' object has no attribute '{name}'")
 
     def __setattr__(self, name: str, value: Any) -> None:
-        par = self._find(name)
+        par = _collection_owner(self)._parDict.get(name)
         if par is None:
             raise tdAttributeError(f"'td.ParCollection' object has no attribute '{name}'")
         par.val = value
 
     def __getitem__(self, name: str) -> Par | None:
-        return self._find(name)
+        return _collection_owner(self)._parDict.get(name)
 
     def __setitem__(self, name: str, value: Any) -> None:
         self.__setattr__(name, value)
 
     def __iter__(self) -> Iterator[Par]:
-        return iter(self._owner._allPars())
+        return iter(_collection_owner(self)._allPars())
 
     def __len__(self) -> int:
-        return len(self._owner._parDict)
+        return len(_collection_owner(self)._parDict)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name in self._owner._parDict
+        return isinstance(name, str) and name in _collection_owner(self)._parDict
 
     def __dir__(self) -> list[str]:
-        return list(self._owner._parDict)
+        return list(_collection_owner(self)._parDict)
 
     def __repr__(self) -> str:
-        return f"td.ParCollection({getattr(self._owner, 'path', '?')})"
+        return f"td.ParCollection({getattr(_collection_owner(self), 'path', '?')})"
+
+
+#: Reads a ParCollection's owner straight from its slot (``self._owner`` would go through
+#: ``ParCollection.__getattribute__``).
+_collection_owner: Callable[[ParCollection], Any] = ParCollection.__dict__["_owner"].__get__

@@ -216,13 +216,16 @@ class ParGroup:
         if not self._custom and self._block is None:
             raise tdError(f"Cannot destroy built-in parameter {self._name!r}: only custom or sequence parameters "
                           f"can be destroyed")
-        if self._block is not None:
-            self._block.destroy()
-            return
+        self._remove()
+
+    def _remove(self) -> None:
+        """Take the group away: a sequence header takes its whole sequence, a block group its whole block."""
         if self._headerOf is not None:
             self._headerOf._destroyWhole()
-            return
-        self._discard()
+        elif self._block is not None:
+            self._block._sequence._forgetBlockGroup(self)
+        else:
+            self._discard()
 
     def _discard(self) -> None:
         """Remove the group from its page and owner and invalidate its Pars."""

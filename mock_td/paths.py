@@ -110,6 +110,8 @@ def resolve(anchor: OP, pattern: str, root: OP, as_parameter: bool = False) -> I
         nodes = _step(nodes, part)
         if not nodes:
             break
+    if len(nodes) < 2:
+        return iter(nodes)
     seen: set[int] = set()
     result = []
     for n in nodes:

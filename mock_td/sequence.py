@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from mock_td.errors import tdAttributeError, tdError
-from mock_td.par import DEFINITION_FIELDS, Par
+from mock_td.par import Par, apply_definition, definition_of
 from mock_td.pargroup import ParGroup
 from mock_td.unsupported import not_modelled
 
@@ -52,14 +52,8 @@ def group_definition(group: ParGroup) -> dict[str, Any]:
         "style": group._style,
         "label": group._label,
         "help": group._help,
-        "pars": [
-            {"base": p._baseName, **{f: _plain(getattr(p, f)) for f in DEFINITION_FIELDS}} for p in group._pars
-        ],
+        "pars": [{"base": p._baseName, **definition_of(p)} for p in group._pars],
     }
-
-
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, list) else value
 
 
 class _BlockParCollection:
@@ -455,8 +449,7 @@ class Sequence:
             bases = [p["base"] for p in gdef["pars"]]
             group._addPars(list(bases), bases)
             for par, pdef in zip(group._pars, gdef["pars"], strict=True):
-                for field in DEFINITION_FIELDS:
-                    setattr(par, field, _plain(pdef[field]))
+                apply_definition(par, pdef)
                 par._val = par._default
             group._page = self._header._page
             groups.append(group)

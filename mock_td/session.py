@@ -78,14 +78,9 @@ class Session:
         w = self._world
         execute_dats.fire_all(w, "exit", "onExit")
         data = tree_state.snapshot_op(w.root, w.print)
-        old_ops = list(w.ops_by_id.values())
-        for o in old_ops:
-            o._deadPath = o._path_unchecked()
-        for o in old_ops:
-            o._valid = False
-            from .op import _destroyed_class
-
-            object.__setattr__(o, "__class__", _destroyed_class(type(o)))
+        old_ops = [(o, o._path_unchecked()) for o in w.ops_by_id.values()]  # paths before any parent dies
+        for o, dead_path in old_ops:
+            o._invalidate(dead_path)
         w.reset_project()
         build_root(w, data)
         install_modules()
@@ -94,7 +89,7 @@ class Session:
             if hasattr(o, "_onProjectOpen"):
                 o._onProjectOpen()
         for o in ops:
-            if o.isCOMP and o._valid and _toggle(o, "initextonstart"):
+            if o.isCOMP and o._valid and o._parValue("initextonstart", False):
                 extensions.init_extensions(o)
         execute_dats.fire_all(w, "start", "onStart")
 
@@ -117,40 +112,26 @@ class Session:
 
     # ---- internals -----------------------------------------------------------------------------
     def _check_current(self) -> None:
-        from . import world
-
-        if world._current is not self._world:
+        if not self._world.valid:
             raise RuntimeError("This Session is no longer installed: mock_td.install() was called again")
 
     def _run_frame(self) -> None:
         w = self._world
         w.frame += 1
         w.step = 1.0
-        w.in_frame = True
-        try:
-            if w.synced_dats:
-                for dat in list(w.synced_dats.values()):
-                    if dat._valid:
-                        dat._checkFile()
-            w.run_queue.tick()
-            execute_dats.fire_frame(w, "framestart", "onFrameStart", w.frame)
-            execute_dats.fire_values_changed(w)
-            w.run_queue.end_of_frame()
-            extensions.run_init_td(w)
-            execute_dats.fire_frame(w, "frameend", "onFrameEnd", w.frame)
-        finally:
-            w.in_frame = False
+        if w.synced_dats:
+            for dat in list(w.synced_dats.values()):
+                if dat._valid:
+                    dat._checkFile()
+        w.run_queue.tick()
+        execute_dats.fire_frame(w, "framestart", "onFrameStart", w.frame)
+        execute_dats.fire_values_changed(w)
+        w.run_queue.end_of_frame()
+        extensions.run_init_td(w)
+        execute_dats.fire_frame(w, "frameend", "onFrameEnd", w.frame)
 
     def __repr__(self) -> str:
         return f"<mock_td.Session frame={self.frame}>"
-
-
-def _toggle(op: Any, name: str) -> bool:
-    p = op.par[name]
-    try:
-        return bool(p.eval()) if p is not None else False
-    except Exception:  # noqa: BLE001
-        return False
 
 
 def build_default_project(world: World) -> None:

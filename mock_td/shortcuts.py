@@ -33,14 +33,30 @@ def _anchor(anchor: OP | None) -> OP:
 
 
 def _strpar(op: Any, name: str) -> str:
-    p = op.par[name] if hasattr(op, "par") else None
-    if p is None:
-        return ""
-    try:
-        v = p.eval()
-    except Exception:  # noqa: BLE001 - a broken shortcut expression means no shortcut
-        return ""
+    v = op._parValue(name, "")  # a missing par or broken shortcut expression means no shortcut
     return v if isinstance(v, str) else ("" if v is None else str(v))
+
+
+class _AnchoredShortcut:
+    """Base of the ``parent``/``iop``/``ipar``/``ext``/``mod`` objects: anchored at an OP, or following
+    the context when reached as ``td.<name>``; ``obj.Name`` goes to :meth:`_lookup`."""
+
+    __slots__ = ("_a",)
+    _tdName = ""
+
+    def __init__(self, anchor: OP | None = None) -> None:
+        self._a = anchor
+
+    def _lookup(self, anchor: OP, name: str) -> Any:
+        raise NotImplementedError
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._lookup(_anchor(self._a), name)
+
+    def __repr__(self) -> str:
+        return f"<td.{self._tdName}>"
 
 
 def comps_up(start: OP | None) -> Iterator[Any]:
@@ -100,13 +116,11 @@ class OpsFinder:
         return _anchor(self._a)._opSearch(patterns, first=False, as_parameter=self._asPar)
 
 
-class ParentShortcut:
+class ParentShortcut(_AnchoredShortcut):
     """TD's ``parent``: ``parent(n)`` and ``parent.Name`` (Parent Shortcut)."""
 
-    __slots__ = ("_a",)
-
-    def __init__(self, anchor: OP | None = None) -> None:
-        object.__setattr__(self, "_a", anchor)
+    __slots__ = ()
+    _tdName = "parent"
 
     def __call__(self, n: int = 1) -> Any:
         """The nth parent, or None past root."""
@@ -118,20 +132,14 @@ class ParentShortcut:
             node = node._parent
         return node
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        a = _anchor(self._a)
-        a._checkValid()
-        node = a._parent
+    def _lookup(self, anchor: OP, name: str) -> Any:
+        anchor._checkValid()
+        node = anchor._parent
         while node is not None:
             if _strpar(node, "parentshortcut") == name:
                 return node
             node = node._parent
-        raise tdAttributeError(f"'td.ParentShortcut' object has no attribute '{name}' (no parent of {a.path} has the Parent Shortcut '{name}')")
-
-    def __repr__(self) -> str:
-        return "<td.parent>"
+        raise tdAttributeError(f"'td.ParentShortcut' object has no attribute '{name}' (no parent of {anchor.path} has the Parent Shortcut '{name}')")
 
 
 def iop_slots(comp: Any) -> Iterator[tuple[str, Any]]:
@@ -157,73 +165,49 @@ def find_iop(anchor: OP, name: str) -> Any:
     raise tdAttributeError(f"'td.IOP' object has no attribute '{name}' (no internal OP shortcut '{name}' above {anchor.path})")
 
 
-class IOPShortcut:
+class IOPShortcut(_AnchoredShortcut):
     """TD's ``iop``: ``iop.Name`` searches up the hierarchy for an internal OP shortcut."""
 
-    __slots__ = ("_a",)
+    __slots__ = ()
+    _tdName = "iop"
 
-    def __init__(self, anchor: OP | None = None) -> None:
-        object.__setattr__(self, "_a", anchor)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return find_iop(_anchor(self._a), name)
-
-    def __repr__(self) -> str:
-        return "<td.iop>"
+    def _lookup(self, anchor: OP, name: str) -> Any:
+        return find_iop(anchor, name)
 
 
-class IPARShortcut:
+class IPARShortcut(_AnchoredShortcut):
     """TD's ``ipar``: ``ipar.Name`` is the ``par`` collection of the OP in iop slot Name."""
 
-    __slots__ = ("_a",)
+    __slots__ = ()
+    _tdName = "ipar"
 
-    def __init__(self, anchor: OP | None = None) -> None:
-        object.__setattr__(self, "_a", anchor)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        target = find_iop(_anchor(self._a), name)
+    def _lookup(self, anchor: OP, name: str) -> Any:
+        target = find_iop(anchor, name)
         if target is None:
             raise tdAttributeError(f"'td.IPAR' object has no attribute '{name}' (its internal OP does not resolve)")
         return target.par
 
-    def __repr__(self) -> str:
-        return "<td.ipar>"
 
-
-class ExtSearcher:
+class ExtSearcher(_AnchoredShortcut):
     """TD's ``ext``: ``ext.Name`` finds an extension by name in the nearest enclosing COMP."""
 
-    __slots__ = ("_a",)
+    __slots__ = ()
+    _tdName = "ext"
 
-    def __init__(self, anchor: OP | None = None) -> None:
-        object.__setattr__(self, "_a", anchor)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        a = _anchor(self._a)
-        a._checkValid()
-        for comp in comps_up(a):
+    def _lookup(self, anchor: OP, name: str) -> Any:
+        anchor._checkValid()
+        for comp in comps_up(anchor):
             found = comp._extensionByName(name)
             if found is not None:
                 return found
-        raise tdAttributeError(f"'td.ext' object has no attribute '{name}' (no extension named '{name}' at or above {a.path})")
-
-    def __repr__(self) -> str:
-        return "<td.ext>"
+        raise tdAttributeError(f"'td.ext' object has no attribute '{name}' (no extension named '{name}' at or above {anchor.path})")
 
 
-class MOD:
+class MOD(_AnchoredShortcut):
     """TD's ``mod``: ``mod.datName`` imports a DAT as a module; ``mod('path')`` loads one by path."""
 
-    __slots__ = ("_a",)
-
-    def __init__(self, anchor: OP | None = None) -> None:
-        object.__setattr__(self, "_a", anchor)
+    __slots__ = ()
+    _tdName = "mod"
 
     def __call__(self, path: str) -> Any:
         """The module of the DAT at ``path`` (relative to the running OP)."""
@@ -232,16 +216,10 @@ class MOD:
             raise tdError(f"mod: no DAT at '{path}'")
         return dat.module
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
+    def _lookup(self, anchor: OP, name: str) -> Any:
         from .dat_modules import find_module_dat
 
-        dat = find_module_dat(_anchor(self._a), name)
+        dat = find_module_dat(anchor, name)
         if dat is None:
             raise tdAttributeError(f"'td.MOD' object has no attribute '{name}' (no DAT named '{name}' found)")
         return dat.module
-
-    def __repr__(self) -> str:
-        return "<td.mod>"
-

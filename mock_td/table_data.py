@@ -103,6 +103,17 @@ def _pattern_match(name: str, pattern: str, case_sensitive: bool) -> bool:
     return fnmatch.fnmatchcase(name, pattern)
 
 
+def _first_name_index(names: list[str], key: str, case_sensitive: bool) -> int | None:
+    """Index of the first of ``names`` equal to ``key``, else None."""
+    if not case_sensitive:
+        key = key.lower()
+        names = [name.lower() for name in names]
+    try:
+        return names.index(key)
+    except ValueError:
+        return None
+
+
 class TableDataMixin:
     """Table storage and the table members of TD's DAT class (for ``tableDAT``)."""
 
@@ -145,42 +156,33 @@ class TableDataMixin:
 
     def _widen(self, width: int) -> None:
         # Rows are kept rectangular (every row as wide as row 0), so only a wider row costs a pass.
-        if width <= self._width():
-            return
-        for r in self._tableRows():
-            if len(r) < width:
-                r.extend([""] * (width - len(r)))
+        if width > self._width():
+            self._padAll(width)
 
     # ------------------------------------------------------------------ addressing
-    def _rowIndex(self, key: Any, case_sensitive: bool = True, pattern: bool = False) -> int | None:
+    def _rowIndex(self, key: Any, case_sensitive: bool = True) -> int | None:
         rows = self._tableRows()
+        if type(key) is int:  # the common case first: cell writes address rows by index
+            return key if 0 <= key < len(rows) else None
         if isinstance(key, Cell):
-            key = key.row
+            return self._rowIndex(key.row)
         if isinstance(key, bool) or not isinstance(key, int | str):
             raise TypeError(f"row must be an int index or a name, not {key!r}")
         if isinstance(key, int):
-            return key if 0 <= key < len(rows) else None
-        for i, r in enumerate(rows):
-            name = r[0] if r else ""
-            if (pattern and _pattern_match(name, key, case_sensitive)) or (not pattern and (
-                    name == key if case_sensitive else name.lower() == key.lower())):
-                return i
-        return None
+            return self._rowIndex(int(key))
+        return _first_name_index([r[0] if r else "" for r in rows], key, case_sensitive)
 
-    def _colIndex(self, key: Any, case_sensitive: bool = True, pattern: bool = False) -> int | None:
+    def _colIndex(self, key: Any, case_sensitive: bool = True) -> int | None:
         rows = self._tableRows()
+        if type(key) is int:
+            return key if 0 <= key < (len(rows[0]) if rows else 0) else None
         if isinstance(key, Cell):
-            key = key.col
+            return self._colIndex(key.col)
         if isinstance(key, bool) or not isinstance(key, int | str):
             raise TypeError(f"column must be an int index or a name, not {key!r}")
         if isinstance(key, int):
-            return key if 0 <= key < self._width() else None
-        header = rows[0] if rows else []
-        for i, name in enumerate(header):
-            if (pattern and _pattern_match(name, key, case_sensitive)) or (not pattern and (
-                    name == key if case_sensitive else name.lower() == key.lower())):
-                return i
-        return None
+            return self._colIndex(int(key))
+        return _first_name_index(rows[0] if rows else [], key, case_sensitive)
 
     def _rowIndexes(self, key: Any, case_sensitive: bool) -> list[int]:
         if isinstance(key, int | Cell):

@@ -17,7 +17,7 @@ from .storage import load_storage, save_storage
 def snapshot_op(op: Any, warn: Any) -> dict[str, Any]:
     """``op`` and everything inside it as plain data."""
     data: dict[str, Any] = {
-        "type": type(op).__name__ if not getattr(type(op), "__td_destroyed__", False) else type(op).__mro__[1].__name__,
+        "type": type(op).__name__,
         "name": op._name,
         "pars": op._parsSnapshot(),
         "storage": save_storage(op, warn),

@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +47,6 @@ class World:
         self.cook_rate = float(cook_rate)
         self.frame = 0
         self.step = 0.0
-        self.in_frame = False
         self._next_id = 1
         self.ops_by_id: dict[int, OP] = {}
         self.root: COMP = None  # type: ignore[assignment]  # set by build_default_project
@@ -60,13 +58,11 @@ class World:
         self.parexec_dats: dict[int, Any] = {}
         self.synced_dats: dict[int, Any] = {}
         self.pending_value_changes: dict[int, list[Any]] = {}
-        self.end_frame_work: list[Callable[[], None]] = []
         self.pending_init_td: list[tuple[Any, Any]] = []
         self.ext_tracking: list[set[int]] = []
         self.ext_comps: dict[int, Any] = {}
         self.script_chops: dict[int, Any] = {}
         self.restoring = False
-        self.valid = True
 
     def reset_project(self) -> None:
         """Forget the network and everything tied to its Python objects (keeps clock and textport)."""
@@ -80,7 +76,6 @@ class World:
         self.parexec_dats = {}
         self.synced_dats = {}
         self.pending_value_changes = {}
-        self.end_frame_work = []
         self.pending_init_td = []
         self.ext_tracking = []
         self.ext_comps = {}
@@ -94,6 +89,11 @@ class World:
         self.ops_by_id[i] = op
         return i
 
+    @property
+    def valid(self) -> bool:
+        """False once another ``install()`` replaced this world."""
+        return _current is self
+
     # ---- time ----------------------------------------------------------------------------------
     @property
     def seconds(self) -> float:
@@ -105,15 +105,6 @@ class World:
     def me(self) -> OP:
         """The OP whose code is running (root when none)."""
         return self.context[-1] if self.context else self.root
-
-    @contextmanager
-    def running(self, op: OP) -> Iterator[None]:
-        """Make ``op`` the current context (``td.me``) while the block runs."""
-        self.context.append(op)
-        try:
-            yield
-        finally:
-            self.context.pop()
 
     # ---- textport and script errors ------------------------------------------------------------
     def print(self, text: str) -> None:
@@ -143,10 +134,6 @@ class World:
             if op is not None:
                 self.context.pop()
 
-    # ---- shortcuts -----------------------------------------------------------------------------
-    def iter_ops(self) -> Iterator[OP]:
-        """Every live OP, in creation order."""
-        return iter(list(self.ops_by_id.values()))
 
 
 _MOCK_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -172,8 +159,6 @@ def current() -> World:
 
 
 def set_current(world: World) -> None:
-    """Make ``world`` the current one (used by install() and Session.reload())."""
+    """Make ``world`` the current one (used by install())."""
     global _current
-    if _current is not None and _current is not world:
-        _current.valid = False
     _current = world

@@ -6,12 +6,14 @@ returns it. Shared helpers:
 - ``create_code_dat(comp, stem, mode, repo_folder)``: one Text DAT per ``ext/<stem>.py`` file, named
   ``<stem>`` (so ``import <stem>`` finds it as a sibling). ``mode='embedded'`` copies the file's text
   in (a self-contained .tox); ``mode='linked'`` sets ``file`` to the repository file and ``syncfile``
-  on (edit in the repository, TD follows).
+  on (edit in the repository, TD follows). ``create_file_dat(comp, name, relative_path, ...)`` does
+  the same for any repository file.
 - ``wire_extension(comp, class_name, index=0, promote=True)``: the Extensions page entry, written
   the way the Component Editor writes it: ``ext0object`` = ``op('./<Class>').module.<Class>(me)``,
   ``ext0promote`` on.
 - ``create_forwarding_dat(comp, op_type, name, text, pars)``: a small callbacks DAT (Execute,
-  Parameter Execute) whose code only forwards to the extension.
+  Parameter Execute) whose code only forwards to the extension; ``parexec_forwarding_text`` is the
+  Parameter Execute text both components share.
 - ``repo_folder`` defaults to the folder above this script (located from ``__file__``); pass it
   explicitly where ``__file__`` is not defined (a script run from a Text DAT inside TD).
 
@@ -49,15 +51,18 @@ def onFrameEnd(frame):
     parent().ext.TDAsyncIOExt.onFrameEnd(frame)
 '''
 
-TDASYNCIO_PAREXEC_TEXT = '''"""TDAsyncIO parameter callbacks: forward to TDAsyncIOExt."""
+
+def parexec_forwarding_text(component: str, ext_name: str) -> str:
+    """The Parameter Execute DAT text of ``component``: value changes and pulses go to its extension."""
+    return f'''"""{component} parameter callbacks: forward to {ext_name}."""
 
 
 def onValueChange(par, prev):
-    parent().ext.TDAsyncIOExt.onParValueChange(par, prev)
+    parent().ext.{ext_name}.onParValueChange(par, prev)
 
 
 def onPulse(par):
-    parent().ext.TDAsyncIOExt.onParPulse(par)
+    parent().ext.{ext_name}.onParPulse(par)
 '''
 
 
@@ -73,30 +78,28 @@ def default_repo_folder() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(script)))
 
 
-def ext_file_path(stem: str, repo_folder: str | None = None) -> str:
-    """Path of ``ext/<stem>.py`` in the repository, with forward slashes (as TD writes paths)."""
-    folder = repo_folder if repo_folder is not None else default_repo_folder()
-    path = os.path.join(folder, "ext", stem + ".py")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f"build_toxes: {path} does not exist; repo_folder must be the LOPflow repository (it holds ext/)"
-        )
-    return path.replace("\\", "/")
-
-
-def create_code_dat(comp: Any, stem: str, mode: str = "embedded", repo_folder: str | None = None) -> Any:
-    """Create the Text DAT ``stem`` in ``comp`` holding ``ext/<stem>.py`` (embedded or linked)."""
+def create_file_dat(comp: Any, name: str, relative_path: str, mode: str = "embedded",
+                    repo_folder: str | None = None) -> Any:
+    """Create Text DAT ``name`` in ``comp`` holding the repository file ``relative_path`` (embedded or linked)."""
     if mode not in CODE_MODES:
         raise ValueError(f"build_toxes: mode must be one of {CODE_MODES}, got {mode!r}")
-    path = ext_file_path(stem, repo_folder)
-    dat = comp.create("textDAT", stem)
+    folder = repo_folder if repo_folder is not None else default_repo_folder()
+    path = os.path.join(folder, *relative_path.split("/"))
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"build_toxes: {path} does not exist; repo_folder must be the LOPflow repository")
+    dat = comp.create("textDAT", name)
     if mode == "embedded":
         with open(path, encoding="utf-8") as handle:
             dat.text = handle.read()
     else:
-        dat.par.file = path
+        dat.par.file = path.replace("\\", "/")
         dat.par.syncfile = True
     return dat
+
+
+def create_code_dat(comp: Any, stem: str, mode: str = "embedded", repo_folder: str | None = None) -> Any:
+    """Create the Text DAT ``stem`` in ``comp`` holding ``ext/<stem>.py`` (embedded or linked)."""
+    return create_file_dat(comp, stem, f"ext/{stem}.py", mode, repo_folder)
 
 
 def create_forwarding_dat(comp: Any, op_type: str, name: str, text: str, pars: dict[str, Any]) -> Any:
@@ -140,7 +143,8 @@ def build_tdasyncio(parent: Any, name: str = "TDAsyncIO", mode: str = "embedded"
         "active": True, "framestart": True, "frameend": True, "start": False, "create": False,
         "exit": False, "playstatechange": False, "devicechange": False,
     })
-    par_exec = create_forwarding_dat(comp, "parameterexecuteDAT", "par_execute", TDASYNCIO_PAREXEC_TEXT, {
+    par_exec = create_forwarding_dat(comp, "parameterexecuteDAT", "par_execute",
+                                     parexec_forwarding_text("TDAsyncIO", "TDAsyncIOExt"), {
         "active": True, "pars": "*", "custom": True, "builtin": False, "valuechange": True,
         "onpulse": True, "valueschanged": False,
     })
@@ -177,37 +181,6 @@ def onFrameStart(frame):
     parent().ext.FlowControllerExt.onFrameStart(frame)
 '''
 
-FLOW_CONTROLLER_PAREXEC_TEXT = '''"""FlowController parameter callbacks: forward to FlowControllerExt."""
-
-
-def onValueChange(par, prev):
-    parent().ext.FlowControllerExt.onParValueChange(par, prev)
-
-
-def onPulse(par):
-    parent().ext.FlowControllerExt.onParPulse(par)
-'''
-
-
-def create_file_dat(comp: Any, name: str, relative_path: str, mode: str = "embedded",
-                    repo_folder: str | None = None) -> Any:
-    """Create Text DAT ``name`` in ``comp`` holding the repository file ``relative_path`` (embedded or linked)."""
-    if mode not in CODE_MODES:
-        raise ValueError(f"build_toxes: mode must be one of {CODE_MODES}, got {mode!r}")
-    folder = repo_folder if repo_folder is not None else default_repo_folder()
-    path = os.path.join(folder, *relative_path.split("/"))
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"build_toxes: {path} does not exist; repo_folder must be the LOPflow repository")
-    dat = comp.create("textDAT", name)
-    if mode == "embedded":
-        with open(path, encoding="utf-8") as handle:
-            dat.text = handle.read()
-    else:
-        dat.par.file = path.replace("\\", "/")
-        dat.par.syncfile = True
-    return dat
-
-
 def build_flow_controller(parent: Any, name: str = "FlowController", mode: str = "embedded",
                           repo_folder: str | None = None) -> Any:
     """Create the FlowController component in ``parent`` and return it.
@@ -234,7 +207,8 @@ def build_flow_controller(parent: Any, name: str = "FlowController", mode: str =
         "active": True, "framestart": True, "frameend": False, "start": False, "create": False,
         "exit": False, "playstatechange": False, "devicechange": False,
     })
-    par_exec = create_forwarding_dat(comp, "parameterexecuteDAT", "par_execute", FLOW_CONTROLLER_PAREXEC_TEXT, {
+    par_exec = create_forwarding_dat(comp, "parameterexecuteDAT", "par_execute",
+                                     parexec_forwarding_text("FlowController", "FlowControllerExt"), {
         "active": True, "pars": FLOW_CONTROLLER_WATCHED_PARS, "custom": True, "builtin": False,
         "valuechange": True, "onpulse": True, "valueschanged": False,
     })

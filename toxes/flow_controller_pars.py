@@ -1,8 +1,10 @@
 """FlowController's custom parameters, declared once as data.
 
-``build_flow_controller`` creates them with ``par_specs.create_custom_pars``; the extension reads the
-parameter names from here (never spelled twice). Names, pages and styles match LOPflow v0.1.1 so a
-user finds every parameter where they expect it.
+``build_flow_controller`` creates them with ``par_specs.create_custom_pars``; ``lopflow.docs`` writes
+the README's parameter tables from them. The extension runs inside TD, where this module is not
+available, so it spells the names and defaults it uses itself; ``tests/flow_controller/test_builder.py``
+checks that both agree. Names, pages and styles match LOPflow v0.1.1 so a user finds every parameter
+where they expect it.
 
 This module never imports ``td``.
 """
@@ -11,13 +13,13 @@ from __future__ import annotations
 
 from par_specs import ParSpec, SequenceSpec, Spec
 
-#: ``then`` menu entries that are not step names.
+#: ``then`` menu entries that are not step names (``flow_steps.THEN_NEXT`` / ``THEN_END`` in the extension).
 THEN_NEXT = "next"
 THEN_END = "end"
 THEN_FIXED_NAMES = (THEN_NEXT, THEN_END)
 THEN_FIXED_LABELS = ("Next", "End")
 
-#: Defaults shared by the parameter table and the extension's fallbacks.
+#: Defaults of the parameter table (equal to ``FlowControllerExt``'s fallbacks).
 DEFAULT_MAX_TRANSITIONS = 100
 DEFAULT_HISTORY_SIZE = 100
 
@@ -48,9 +50,9 @@ FLOW_CONTROLLER_PARS: tuple[Spec, ...] = (
             help="Start the flow from the first step with a new process id and an empty context. "
                  "Fires onFlowStart, onStepEnter."),
     ParSpec("Control", "Stop", "Pulse", "Stop",
-            help="Stop the running flow; Status returns to Ready. Fires onStepExit, onFlowStop."),
+            help="Stop the running flow; Status returns to Ready. Fires onStepExit, onFlowFinish."),
     ParSpec("Control", "Nextstep", "Pulse", "Next Step",
-            help="Leave the current step now (same as NextStep()). Fires onStepExit, onStepEnter, onNextStep."),
+            help="Leave the current step now (same as NextStep()). Fires onStepExit, onNextStep, onStepEnter."),
     ParSpec("Control", "Status", "Str", "Status", default="Not Setup", read_only=True,
             help="Not Setup, Ready, Running, Completed or Error."),
     ParSpec("Control", "Currentstep", "Str", "Current Step", default="", read_only=True,
@@ -58,7 +60,7 @@ FLOW_CONTROLLER_PARS: tuple[Spec, ...] = (
     ParSpec("Control", "Waiting", "Str", "Waiting", default="No", read_only=True,
             help="'Yes' while the current step waits for Next Step / NextStep() / Update(advance_step=True)."),
     ParSpec("Control", "Lastresult", "Str", "Last Result", default="", read_only=True,
-            help="The result of the last finished run (Finish(result) or the end of the steps)."),
+            help="The result of the last finished run: Finish(result), or what onFlowFinish returned."),
     # Setup
     ParSpec("Setup", "Targetcomp", "COMP", "Target Component", default="",
             help="The COMP this controller drives. Setup gives it the Internal OP shortcut 'LOPflow' so code "
@@ -95,7 +97,7 @@ FLOW_CONTROLLER_PARS: tuple[Spec, ...] = (
     ParSpec("Advanced", "Chanstepdatalength", "Toggle", "Channel step_data_length", default=False,
             help="Add the channel step_data_length (length of the current step data's text) to flow_channels."),
     ParSpec("Advanced", "Chanlastupdatetime", "Toggle", "Channel last_update_time", default=False,
-            help="Add the channel last_update_time (TD seconds of the last state change) to flow_channels."),
+            help="Add the channel last_update_time (TD seconds of the last Update()) to flow_channels."),
     # About
     ParSpec("About", "Version", "Str", "Version", default="", read_only=True,
             help="The LOPflow version this component was built from."),

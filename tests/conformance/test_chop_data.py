@@ -66,6 +66,8 @@ def test_destroy_channel(chop):
     assert chop.chans() == [b] and b.index == 0 and not a.valid
     with pytest.raises(td.tdError):
         a.vals  # noqa: B018
+    with pytest.raises(td.tdError):
+        list(a)  # iterating reads the samples like vals
 
 
 def test_casts_and_single_sample(chop):

@@ -17,7 +17,9 @@ def test_module_sees_me_op_and_parent(project1):
     assert m.ME is code and m.DATA is box.op("data") and m.PARENT is box and m.MEOP is m.DATA
 
 
-def test_import_finds_sibling_dat_first(project1, tmp_path, monkeypatch):
+def test_import_finds_sibling_dat_first(project1):
+    far = td.op("/local").create(td.baseCOMP, "modules").create(td.textDAT, "helper")
+    far.text = "VALUE = 'local/modules'\ndef where():\n    return me.path\n"
     box = project1.create(td.baseCOMP, "box")
     helper = box.create(td.textDAT, "helper")
     helper.text = "VALUE = 'sibling'\ndef where():\n    return me.path\n"

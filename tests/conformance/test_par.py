@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
-
 import pytest
 import td
 
@@ -335,7 +333,6 @@ def test_snapshot_survives_copy(project1, comp, page):
     assert copy.par.Speed.eval() == 2.0  # evaluated on the copy: its digits
     assert copy.par.Mode.eval() == "b" and copy.par.Mode.menuNames == ["a", "b"]
     assert not copy.par.Speed.isSamePar(comp.par.Speed)
-    pickle.dumps(comp.par.Speed.eval())
 
 
 def test_builtin_sequence_block_pars_can_be_destroyed(comp):

@@ -53,8 +53,9 @@ def test_asyncio_jobs_advance_one_step_per_frame(session, ticker):
 def test_stored_items_survive_reinit_and_reload(session, ticker):
     ticker.par.reinitextensions.pulse()
     assert ticker.Inits == 2
-    with pytest.raises(Exception):  # noqa: B017 - read-only property, TD raises its own error type
+    with pytest.raises(AttributeError):  # readOnly=True: a property without a setter
         ticker.Ticks = 5
+    assert ticker.Ticks == 0
     old = ticker.ext.TickerExt
     old.onDestroyTD()  # the project closes; release the loop like TD's exit would
     session.reload()

@@ -57,6 +57,8 @@ def test_pattern_lookups(table):
     assert table.findCell("ANN").row == 1  # case-insensitive by default
     assert table.findCell("ann", caseSensitive=True, cols=["age"]) is None
     assert [c.val for c in table.findCells("*", rows=["bob"])] == ["bob", "42"]
+    assert [c.val for c in table.findCells("4*", rows=["BOB"], rowPattern=False)] == ["42"]  # exact name, any case
+    assert table.findCells("*", rows=["BOB"], rowPattern=False, caseSensitive=True) == []
 
 
 def test_append_insert_replace_delete_rows(table):

@@ -98,4 +98,6 @@ def test_depend_collections():
     s = DependSet({1})
     s.add(2)
     s.discard(1)
-    assert s == {2} and s.getRaw() == {2}
+    assert s == {2} and s == frozenset({2}) and s.getRaw() == {2} and s != {1}
+    assert d == DependDict(d.getRaw()) and d != DependList([1]) and lst != DependSet({0, 1})
+    assert repr(lst) == "DependList([0, 1, [2]])"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import build_toxes
 import flow_controller_pars
+import flow_steps
+import FlowControllerExt
 import pytest
 
 EXPECTED_PAGES = {
@@ -52,3 +56,23 @@ def test_inner_network_and_promoted_extension(fc):
 def test_build_rejects_an_unknown_mode(td_session):
     with pytest.raises(ValueError, match="mode"):
         build_toxes.build_flow_controller(td_session.root.op("project1"), mode="copied")
+
+
+def test_the_extension_and_the_parameter_table_agree():
+    names = set(flow_controller_pars.par_names())
+    assert FlowControllerExt.STEP_SEQUENCE == flow_controller_pars.STEP_SEQUENCE.name
+    assert {par for par, _channel in FlowControllerExt.OPTIONAL_CHANNELS} <= names
+    assert set(FlowControllerExt._SETTING_PARS) <= names
+    assert flow_controller_pars.THEN_FIXED_NAMES == flow_steps.RESERVED_NAMES
+    assert FlowControllerExt.DEFAULT_MAX_TRANSITIONS == flow_controller_pars.DEFAULT_MAX_TRANSITIONS
+    assert FlowControllerExt.DEFAULT_HISTORY_SIZE == flow_controller_pars.DEFAULT_HISTORY_SIZE
+
+
+def test_the_component_holds_what_the_extension_looks_up(fc):
+    ext_folder = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "ext")
+    flow_modules = {name[:-3] for name in os.listdir(ext_folder) if name.startswith("flow_") and name.endswith(".py")}
+    assert flow_modules <= set(build_toxes.FLOW_CONTROLLER_MODULES)  # else `import flow_x` fails inside TD
+    for name in (FlowControllerExt.CHANNELS_CHOP, FlowControllerExt.TEMPLATE_DAT, FlowControllerExt.NAME_HISTORY_DAT):
+        assert fc.op(name) is not None, name
+    header = [cell.val for cell in fc.op(FlowControllerExt.NAME_HISTORY_DAT).row(0)]
+    assert header == FlowControllerExt.NAME_HISTORY_HEADER

@@ -77,3 +77,20 @@ def test_optional_channels_are_off_by_default_and_follow_their_toggles(flow_fact
     assert flow.channels()["result_length"] == 3
     fc.par.Chanresultlength = False
     assert "result_length" not in flow.channels()
+
+
+def test_the_chop_cooks_only_when_a_channel_can_change(flow_factory):
+    flow = flow_factory([("A", -1, "next"), ("B", -1, "next")])
+    fc = flow.fc
+    chop = fc.op("flow_channels")
+    fc.Start()
+    flow.session.advance(2)  # the on_start pulse is reset
+    cooks = chop.totalCooks
+    fc.Set("score", 1)  # the context is not a channel
+    flow.session.advance(5)  # idle frames while the step waits
+    assert chop.totalCooks == cooks
+    fc.Update()  # no new step data, but the on_update pulse must show
+    assert chop.totalCooks == cooks + 1
+    assert flow.channels()["on_update"] == 1
+    fc.NextStep()
+    assert flow.channels()["current_step"] == 1

@@ -68,4 +68,9 @@ def test_jsonable_cuts_deep_nesting() -> None:
     for _ in range(50):
         node.append([])
         node = node[0]
-    json.dumps(jsonable(deep))
+    result = jsonable(deep)
+    json.dumps(result)
+    levels = 0
+    while isinstance(result, list):
+        result, levels = result[0], levels + 1
+    assert levels == 33 and result.startswith("[[")  # 32 levels below the top are kept, the rest is a repr

@@ -25,10 +25,11 @@ def test_payload_is_json_with_the_basic_fields(harness: Any) -> None:
 def test_details_add_context_history_and_graph(harness: Any) -> None:
     h = harness([("One", -1), ("Two", -1)])
     h.engine.start()
+    h.engine.set("odd", {("a", 1): float("nan"), "o": object()})
     h.engine.set("score", 3)
     payload = flow_dashboard.build_payload(h.engine, "proc", details=True, history_last=2)
-    json.dumps(payload)
-    assert payload["context"] == {"score": 3}
+    assert json.loads(json.dumps(payload, allow_nan=False)) == payload  # strict JSON, no live objects
+    assert payload["context"]["score"] == 3 and payload["context"]["odd"]["('a', 1)"] == "nan"
     assert len(payload["history"]) == 2 and payload["history"][-1]["event"] == "context_set"
     assert [n["id"] for n in payload["graph"]["nodes"]] == ["__start__", "one", "two", "__end__"]
 

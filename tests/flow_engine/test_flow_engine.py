@@ -419,6 +419,23 @@ def test_state_listeners_get_only_changed_fields(harness: Any) -> None:
     h.engine.remove_listener(changes.append)
 
 
+def test_a_change_made_inside_a_state_listener_is_reported_on_the_next_tick(harness: Any) -> None:
+    h = harness(WAITS)
+    h.engine.load_rows([("Uno", -1), ("Two", -1), ("Three", -1)])  # records the rename one -> uno
+    changes: list[frozenset[str]] = []
+
+    def listener(change: flow_engine.StateChange) -> None:
+        changes.append(change.changed)
+        if h.engine.names.entries():
+            h.engine.clear_name_history()  # no queued action: only the next tick can report it
+
+    h.engine.add_listener(listener)
+    h.engine.start()
+    assert "name_history" not in changes[-1]
+    h.engine.tick()
+    assert changes[-1] == {"name_history"} and h.engine.state.name_history == ()
+
+
 def test_event_listener_sees_history_events(harness: Any) -> None:
     h = harness(WAITS)
     events: list[str] = []

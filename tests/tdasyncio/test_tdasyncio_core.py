@@ -422,18 +422,24 @@ def test_table_writes_only_what_changed(h: Harness) -> None:
     assert h.table.writes - before <= 4  # status, duration, completed_at of one row (not 51 rows)
 
 
-def test_running_durations_refresh_in_bounded_chunks(h: Harness) -> None:
+def test_running_durations_refresh_under_a_write_budget_stalest_first(h: Harness) -> None:
+    sync = h.runtime.table
     h.runtime.submit([sleeper(100) for _ in range(40)])
-    h.frame()
+    h.frame()  # rows written once at t = 1/60
+    first_written = h.clock.now
     per_frame = []
-    for _ in range(10):
+    for _ in range(50):
         before = h.table.writes
-        h.frame(0.5)
+        h.frame(0.1)
         per_frame.append(h.table.writes - before)
-    assert max(per_frame) <= h.runtime.table.rows_per_sync
-    assert sum(per_frame) > 0
-    durations = [float(row["duration"]) for row in h.table.as_dicts()]
-    assert min(durations) > 0  # every running row was refreshed at least once
+    elapsed = h.clock.now - first_written
+    assert max(per_frame) <= sync.rows_per_sync
+    # token bucket: a full bucket, then refresh_rate writes per second of TD time
+    assert 0 < sum(per_frame) <= sync.rows_per_sync + sync.refresh_rate * elapsed
+    refreshed = [row for row in h.table.as_dicts() if float(row["duration"]) > first_written + 0.1]
+    assert len(refreshed) == sum(per_frame)  # fewer writes than rows: each write went to a different row
+    for row in refreshed:  # refreshed only once stale (refresh_interval after the first write)
+        assert float(row["duration"]) >= first_written + sync.refresh_interval - 1e-3
 
 
 def test_rows_stay_in_submission_order_through_deletions(h: Harness) -> None:
