@@ -119,9 +119,13 @@ class AsyncRuntime:
         self.closed = False
         self._budget_clock = budget_clock
         self._main_thread = threading.get_ident()
-        #: task id -> (asyncio task, submitted coroutine, completion callback) while not finished
-        self._tasks: dict[int, tuple[asyncio.Task[Any], Coroutine[Any, Any, Any], CompletionCallback | None]] = {}
+        #: task id -> asyncio task, while not finished
+        self._tasks: dict[int, asyncio.Task[Any]] = {}
+        #: task id -> completion callback, for unfinished tasks that have one
+        self._callbacks: dict[int, CompletionCallback] = {}
         self._discard_when_done: set[int] = set()
+        #: ids of pending tasks whose cancellation was requested before their first step
+        self._cancel_before_start: set[int] = set()
         self._budget_left = 0.0
         self._create_task = self.loop.create_task
 
@@ -172,11 +176,18 @@ class AsyncRuntime:
         record = self.tracker.new_record(description if description is not None else getattr(coro, "__qualname__", "task"),
                                          info, timeout)
         task_id = record.task_id
-        self._tasks[task_id] = (self._create_task(self._drive(record, coro)), coro, callback)
+        self._tasks[task_id] = self._create_task(self._drive(record, coro))
+        if callback is not None:
+            self._callbacks[task_id] = callback
         return task_id
 
     async def _drive(self, record: TaskRecord, coro: Coroutine[Any, Any, Any]) -> None:
         """Run one submitted coroutine and record how it ended (nothing escapes into the loop)."""
+        if self._cancel_before_start and record.task_id in self._cancel_before_start:
+            self._cancel_before_start.discard(record.task_id)
+            coro.close()  # never started: close it so Python does not warn "coroutine was never awaited"
+            self._finish(record, TaskStatus.CANCELLED)
+            return
         self.tracker.mark_running(record)
         try:
             if record.timeout is None:
@@ -207,8 +218,8 @@ class AsyncRuntime:
         if not self.tracker.finish(record, status, result, error, exception):
             return
         task_id = record.task_id
-        entry = self._tasks.pop(task_id, None)
-        callback = entry[2] if entry is not None else None
+        self._tasks.pop(task_id, None)
+        callback = self._callbacks.pop(task_id, None) if self._callbacks else None
         if callback is not None:
             try:
                 callback(record)
@@ -220,24 +231,17 @@ class AsyncRuntime:
             self._discard_when_done.discard(task_id)
             self.tracker.forget(task_id)
 
-    def _finish_unstarted(self, record: TaskRecord, coro: Coroutine[Any, Any, Any]) -> None:
-        coro.close()  # never started: close it so Python does not warn "coroutine was never awaited"
-        self._finish(record, TaskStatus.CANCELLED)
-
     def cancel(self, task_id: int) -> bool:
         """Request cancellation; True if the task was pending/running (it ends at the next loop pass)."""
-        entry = self._tasks.get(task_id)
-        if entry is None:
+        task = self._tasks.get(task_id)
+        if task is None or task.done():
             return False
-        task, coro, _ = entry
-        if task.done():
-            return False
-        already_requested = task.cancelling() > 0
-        task.cancel()
         record = self.tracker.get(task_id)
-        if record is not None and record.status is TaskStatus.PENDING and not already_requested:
-            # A task cancelled before its first step never runs _drive: finish it from the loop.
-            self.loop.call_soon(self._finish_unstarted, record, coro)
+        if record is not None and record.status is TaskStatus.PENDING:
+            # Not started yet: its first step (already scheduled) closes the coroutine and finishes it.
+            self._cancel_before_start.add(task_id)
+        else:
+            task.cancel()
         return True
 
     def cancel_active(self) -> int:
@@ -250,7 +254,7 @@ class AsyncRuntime:
 
     def clear_all(self) -> int:
         """Cancel active tasks and forget all tasks (cancelled ones once their callback fired)."""
-        self._discard_when_done.update(task_id for task_id, (task, _, _) in self._tasks.items() if not task.done())
+        self._discard_when_done.update(task_id for task_id, task in self._tasks.items() if not task.done())
         cancelled = self.cancel_active()
         return cancelled + self.clear_finished()
 
@@ -327,7 +331,7 @@ class AsyncRuntime:
         for task_id in list(self._tasks):
             self.cancel(task_id)
         self.loop.drain()
-        for task_id, (task, _, _) in list(self._tasks.items()):
+        for task_id, task in list(self._tasks.items()):
             # The coroutine swallowed the cancellation and keeps waiting: it is abandoned with the loop.
             task._log_destroy_pending = False  # type: ignore[attr-defined]
             record = self.tracker.get(task_id)
@@ -335,5 +339,6 @@ class AsyncRuntime:
                 f"TDAsyncIO: task {task_id} ({record.description if record else '?'}) ignored cancellation "
                 f"and was abandoned when the component was destroyed", None)
         self._tasks.clear()
+        self._callbacks.clear()
         self.loop.close()
 

@@ -7,16 +7,16 @@ by bisecting the sorted list of ids the table holds, so no per-frame scan of the
 tracked tasks is needed.
 
 Durations of pending/running tasks change every frame, but rewriting all of them each frame would
-cost O(running tasks). Instead they are refreshed round-robin, stalest first, under a write budget
-measured in TD time: at most ``refresh_rate`` duration cells per second (a token bucket holding at
-most ``rows_per_sync`` writes), and only for rows written at least ``refresh_interval`` seconds ago.
-So the table spends a bounded number of cell writes per second on live durations, however many
-tasks run; with ``n`` running tasks a row's duration is refreshed every
-``max(refresh_interval, n / refresh_rate)`` seconds. A frame with nothing to refresh costs two
-comparisons. ``GetTaskInfo`` always reports the exact live duration. Finished rows are written once
-with their final duration.
+cost O(running tasks). Instead they are refreshed in small batches, stalest first: at most one
+refresh pass every ``refresh_period`` seconds of TD time, each writing at most ``rows_per_refresh``
+duration cells, and only for rows written at least ``refresh_interval`` seconds ago. The table
+therefore spends at most ``rows_per_refresh / refresh_period`` cell writes per second (4 by
+default) on live durations, however many tasks run: with up to 4 running tasks every duration
+moves once a second, with ``n`` running tasks a row's duration is refreshed every ``n / 4``
+seconds. A frame with nothing to write costs one comparison. ``GetTaskInfo`` always reports the
+exact live duration. Finished rows are written once, with their final duration.
 
-Table calls used (all TD tableDAT API): ``clear``, ``appendRow``, ``insertRow``, ``deleteRow``,
+Table calls used (all TD tableDAT API): ``clear``, ``appendRow``, ``appendRows``, ``insertRow``, ``deleteRow``,
 ``table[row, col] = value``. This module imports only the standard library.
 """
 
@@ -30,6 +30,7 @@ import async_tasks
 
 COLUMNS = ("task_id", "status", "description", "duration", "created_at", "completed_at", "error", "info")
 DURATION_COL = COLUMNS.index("duration")
+_NEVER = float("inf")
 
 
 class TrackerView(Protocol):
@@ -64,17 +65,19 @@ def row_values(record: async_tasks.TaskRecord, now: float) -> list[str]:
 class TaskTableSync:
     """Keeps a table equal to the tracked tasks by writing only what changed."""
 
-    def __init__(self, rows_per_sync: int = 4, refresh_interval: float = 1.0, refresh_rate: float = 6.0) -> None:
-        self.rows_per_sync = rows_per_sync
+    def __init__(self, rows_per_refresh: int = 2, refresh_period: float = 0.5, refresh_interval: float = 1.0) -> None:
+        #: duration cells of running tasks written per refresh pass, at most
+        self.rows_per_refresh = rows_per_refresh
+        #: seconds of TD time between refresh passes, at least
+        self.refresh_period = refresh_period
+        #: seconds a running row's duration stays as written before it is refreshed, at least
         self.refresh_interval = refresh_interval
-        #: duration cells of running tasks rewritten per second of TD time, at most
-        self.refresh_rate = refresh_rate
-        self._tokens = float(rows_per_sync)
-        self._tokens_at: float | None = None
-        #: TD time before which the budget holds less than one write (lets ``has_work`` skip the bucket)
-        self._next_write_at = float("-inf")
+        #: TD time of the next refresh pass (infinite while no running row is shown)
+        self._next_refresh_at = _NEVER
+        self._last_pass_at = -_NEVER
         self._row_ids: list[int] = []
-        self._refresh: deque[tuple[float, int]] = deque()
+        #: (time the duration was written, record) of shown pending/running tasks, stalest first
+        self._refresh: deque[tuple[float, async_tasks.TaskRecord]] = deque()
         self._refreshing: set[int] = set()
         self._written: dict[int, list[str]] = {}
         #: True until the next sync rewrites the whole table (first sync, after re-enabling updates)
@@ -85,37 +88,39 @@ class TaskTableSync:
         """Task ids in table order (row 1 onwards; row 0 is the header)."""
         return list(self._row_ids)
 
+    @property
+    def max_refresh_rate(self) -> float:
+        """Live-duration cell writes per second of TD time, at most."""
+        return self.rows_per_refresh / self.refresh_period if self.refresh_period > 0 else float(self.rows_per_refresh)
+
     def has_work(self, tracker: TrackerView, now: float) -> bool:
         """True when ``sync`` would write something (constant time)."""
-        if tracker.dirty or self.needs_rebuild:
-            return True
-        refresh = self._refresh
-        if not refresh or now < self._next_write_at:
-            return False
-        return now - refresh[0][0] >= self.refresh_interval
-
-    def _budget(self, now: float) -> float:
-        """Duration writes allowed now (token bucket refilled at ``refresh_rate`` per second)."""
-        if self._tokens_at is None:
-            self._tokens_at = now
-        elapsed = now - self._tokens_at
-        if elapsed > 0:
-            self._tokens = min(float(self.rows_per_sync), self._tokens + elapsed * self.refresh_rate)
-            self._tokens_at = now
-        return self._tokens
+        return bool(tracker.dirty) or self.needs_rebuild or now >= self._next_refresh_at
 
     def sync(self, table: Any, tracker: TrackerView, now: float) -> int:
-        """Write dirty rows and a bounded number of stale running durations; return rows touched."""
+        """Write dirty rows and, when a refresh pass is due, a few stale running durations; return rows touched."""
         if self.needs_rebuild:
             return self.rebuild(table, tracker, now)
         touched = 0
         if tracker.dirty:
             dirty = sorted(tracker.dirty)
             tracker.dirty.clear()
+            row_ids = self._row_ids
+            new_rows: list[list[str]] = []
             for task_id in dirty:
-                self._write_row(table, tracker.get(task_id), task_id, now)
+                record = tracker.get(task_id)
+                if record is not None and (not row_ids or task_id > row_ids[-1]):
+                    # A task id above every shown id is a new task: its row goes at the end, and all
+                    # new rows of this sync are appended in one call.
+                    new_rows.append(self._remember(record, now))
+                else:
+                    self._write_row(table, record, task_id, now)
+            if new_rows:
+                table.appendRows(new_rows)
             touched += len(dirty)
-        return touched + self._refresh_running(table, tracker, now)
+        if now >= self._next_refresh_at:
+            touched += self._refresh_running(table, now)
+        return touched
 
     def rebuild(self, table: Any, tracker: TrackerView, now: float) -> int:
         """Rewrite the whole table from the tracker (header + one row per tracked task)."""
@@ -124,16 +129,19 @@ class TaskTableSync:
         self._refresh.clear()
         self._refreshing.clear()
         self._written.clear()
+        self._next_refresh_at = _NEVER
         table.clear()
-        table.appendRow(list(COLUMNS))
-        for record in tracker.records():
-            values = row_values(record, now)
-            table.appendRow(values)
-            self._row_ids.append(record.task_id)
-            self._written[record.task_id] = values
-            self._track_running(record, now)
+        table.appendRows([list(COLUMNS)] + [self._remember(record, now) for record in tracker.records()])
         self.needs_rebuild = False
         return len(self._row_ids)
+
+    def _remember(self, record: async_tasks.TaskRecord, now: float) -> list[str]:
+        """The row of a task about to be appended at the end of the table (bookkeeping done)."""
+        values = row_values(record, now)
+        self._row_ids.append(record.task_id)
+        self._written[record.task_id] = values
+        self._track_running(record, now)
+        return values
 
     def _write_row(self, table: Any, record: async_tasks.TaskRecord | None, task_id: int, now: float) -> None:
         row_ids = self._row_ids
@@ -162,27 +170,36 @@ class TaskTableSync:
         self._track_running(record, now)
 
     def _track_running(self, record: async_tasks.TaskRecord, now: float) -> None:
-        if record.is_finished:
-            self._refreshing.discard(record.task_id)
-        elif record.task_id not in self._refreshing:
-            self._refreshing.add(record.task_id)
-            self._refresh.append((now, record.task_id))
+        task_id = record.task_id
+        if record.completed_at is not None:
+            self._refreshing.discard(task_id)
+        elif task_id not in self._refreshing:
+            self._refreshing.add(task_id)
+            if not self._refresh:
+                self._schedule_pass(now + self.refresh_interval)
+            self._refresh.append((now, record))
 
-    def _refresh_running(self, table: Any, tracker: TrackerView, now: float) -> int:
+    def _schedule_pass(self, stale_at: float) -> None:
+        if self.rows_per_refresh <= 0:
+            self._next_refresh_at = _NEVER
+        else:
+            self._next_refresh_at = max(stale_at, self._last_pass_at + self.refresh_period)
+
+    def _refresh_running(self, table: Any, now: float) -> int:
+        """One refresh pass: rewrite the durations of up to ``rows_per_refresh`` stale running rows."""
         refresh = self._refresh
+        refreshing = self._refreshing
         row_ids = self._row_ids
         stale_before = now - self.refresh_interval
-        if not refresh or refresh[0][0] > stale_before:
-            return 0
-        allowed = min(self.rows_per_sync, int(self._budget(now) + 1e-9))  # 0.9999... counts as one write
         written = 0
-        for _ in range(len(refresh)):
-            if written >= allowed or refresh[0][0] > stale_before:
+        while refresh and written < self.rows_per_refresh:
+            written_at, record = refresh[0]
+            if written_at > stale_before:
                 break
-            _, task_id = refresh.popleft()
-            record = tracker.get(task_id)
-            if record is None or record.is_finished or task_id not in self._refreshing:
-                self._refreshing.discard(task_id)
+            refresh.popleft()
+            task_id = record.task_id
+            if record.completed_at is not None or task_id not in refreshing:
+                refreshing.discard(task_id)  # finished or forgotten: its final row was written as dirty
                 continue
             position = bisect_left(row_ids, task_id)
             if position < len(row_ids) and row_ids[position] == task_id:
@@ -190,8 +207,10 @@ class TaskTableSync:
                 table[position + 1, DURATION_COL] = text
                 self._written[task_id][DURATION_COL] = text
                 written += 1
-            refresh.append((now, task_id))
-        self._tokens -= written
-        if self._tokens < 1.0 and self.refresh_rate > 0:
-            self._next_write_at = now + (1.0 - self._tokens) / self.refresh_rate
+            refresh.append((now, record))
+        self._last_pass_at = now
+        if refresh:
+            self._schedule_pass(refresh[0][0] + self.refresh_interval)
+        else:
+            self._next_refresh_at = _NEVER
         return written

@@ -375,11 +375,12 @@ class TableDataMixin:
     # ------------------------------------------------------------------ rows
     @staticmethod
     def _values(vals: Any) -> list[str]:
+        """A new list of the cell texts of ``vals`` (a value, or an iterable of values or Cells)."""
         if vals is None:
             return []
         if isinstance(vals, str) or not isinstance(vals, Iterable):
             return [str(vals)]
-        return [str(v.val if isinstance(v, Cell) else v) for v in vals]
+        return [v if type(v) is str else str(v.val if isinstance(v, Cell) else v) for v in vals]
 
     def _sortedRowPosition(self, values: list[str], sort: Any, default: int) -> int:
         if sort is None:
@@ -390,11 +391,17 @@ class TableDataMixin:
 
     def _insertRow(self, vals: Any, position: int, sort: Any) -> int:
         values = self._values(vals)
-        width = max(self._width(), len(values))
-        self._widen(width)
-        values = values + [""] * (width - len(values))
+        rows = self._tableRows()
+        width = len(rows[0]) if rows else 0
+        if len(values) > width:
+            self._padAll(len(values))
+        elif len(values) < width:
+            values.extend([""] * (width - len(values)))
         position = self._sortedRowPosition(values, sort, position)
-        self._tableRows().insert(position, values)
+        if position == len(rows):
+            rows.append(values)
+        else:
+            rows.insert(position, values)
         return position
 
     def appendRow(self, vals: Any = None, nameOrIndex: Any = None, sort: Any = None) -> int:

@@ -37,6 +37,12 @@ class FakeTable:
         self.writes += 1
         return len(self.rows) - 1
 
+    def appendRows(self, listOfLists: list[list[Any]]) -> int:  # noqa: N802, N803
+        """Counts one write per row appended."""
+        for vals in listOfLists:
+            self.appendRow(vals)
+        return len(self.rows) - 1
+
     def insertRow(self, vals: list[Any], nameOrIndex: int) -> int:  # noqa: N802, N803
         self.rows.insert(nameOrIndex, [str(v) for v in vals])
         self.writes += 1

@@ -427,19 +427,48 @@ def test_running_durations_refresh_under_a_write_budget_stalest_first(h: Harness
     h.runtime.submit([sleeper(100) for _ in range(40)])
     h.frame()  # rows written once at t = 1/60
     first_written = h.clock.now
-    per_frame = []
+    writes: list[tuple[float, int]] = []
     for _ in range(50):
         before = h.table.writes
         h.frame(0.1)
-        per_frame.append(h.table.writes - before)
+        if h.table.writes > before:
+            writes.append((h.clock.now, h.table.writes - before))
     elapsed = h.clock.now - first_written
-    assert max(per_frame) <= sync.rows_per_sync
-    # token bucket: a full bucket, then refresh_rate writes per second of TD time
-    assert 0 < sum(per_frame) <= sync.rows_per_sync + sync.refresh_rate * elapsed
+    assert writes and max(count for _, count in writes) <= sync.rows_per_refresh
+    pass_times = [when for when, _ in writes]
+    assert all(b - a >= sync.refresh_period - 1e-9 for a, b in zip(pass_times, pass_times[1:], strict=False))
+    assert sum(count for _, count in writes) <= sync.max_refresh_rate * elapsed + sync.rows_per_refresh
     refreshed = [row for row in h.table.as_dicts() if float(row["duration"]) > first_written + 0.1]
-    assert len(refreshed) == sum(per_frame)  # fewer writes than rows: each write went to a different row
+    assert len(refreshed) == sum(count for _, count in writes)  # fewer writes than rows: each to a new row
+    assert [int(row["task_id"]) for row in refreshed] == list(range(1, len(refreshed) + 1))  # stalest first
     for row in refreshed:  # refreshed only once stale (refresh_interval after the first write)
         assert float(row["duration"]) >= first_written + sync.refresh_interval - 1e-3
+
+
+def test_a_few_running_tasks_show_durations_at_most_a_refresh_behind(h: Harness) -> None:
+    sync = h.runtime.table
+    few = int(sync.max_refresh_rate * sync.refresh_interval)
+    ids = h.runtime.submit([sleeper(100) for _ in range(few)])
+    h.frame()
+    lag_limit = sync.refresh_interval + sync.refresh_period + 1 / 60
+    for _ in range(300):  # 5 s of TD time at 60 fps
+        h.frame()
+        rows = {int(row["task_id"]): row for row in h.table.as_dicts()}
+        for task_id in ids:
+            live = h.runtime.info(task_id)["duration"]
+            assert live - float(rows[task_id]["duration"]) <= lag_limit
+
+
+def test_no_refresh_writes_once_every_task_finished(h: Harness) -> None:
+    h.runtime.submit([sleeper(0.5) for _ in range(10)])
+    h.frame()
+    h.frame(0.6)
+    assert all(row["status"] == "completed" for row in h.table.as_dicts())
+    before = h.table.writes
+    for _ in range(120):
+        h.frame()
+    assert h.table.writes == before
+    assert not h.runtime.table.has_work(h.runtime.tracker, h.clock.now)
 
 
 def test_rows_stay_in_submission_order_through_deletions(h: Harness) -> None:
