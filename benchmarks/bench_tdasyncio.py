@@ -6,7 +6,10 @@ ratios against the targets of the TDAsyncIO issue:
 1. frame-step cost with 0 / 100 / 1,000 / 10,000 tracked tasks that are waiting (not ready):
    target < 2 us with 0 tasks and the 10,000 figure <= 1.5x the 0 figure;
 2. overhead per task of Run -> complete -> callback, as a ratio to bare ``loop.create_task`` with a
-   done-callback: target < 3x;
+   done-callback: target < 3x. Measured with the task table off and on (the default; on mock_td it
+   includes the mock tableDAT's Python rows), with the garbage collector on, and again with it off
+   to show the interpreter work alone (a full collection landing inside the measurement costs
+   every system a share of the whole heap);
 3. frames from submit to first step and from completion to callback: target 0 and 0.
 
 "Frame step" = the component's ``onFrameStart`` + ``onFrameEnd`` (what its Execute DAT calls each
@@ -36,7 +39,9 @@ import build_toxes  # noqa: E402
 import mock_td  # noqa: E402
 
 COLUMNS = build_toxes.TASK_TABLE_COLUMNS
-WAITING_COUNTS = (0, 100, 1_000, 10_000)
+#: 1 is not a target point: it shows that the step from 0 tasks is the table's bounded live-duration
+#: refresh (the same for 1 and 10,000 running tasks), not a cost per task.
+WAITING_COUNTS = (0, 1, 100, 1_000, 10_000)
 
 
 class FrameClock:
@@ -152,10 +157,11 @@ def verdict(ok: bool) -> str:
 
 # -- 1. frame-step cost -------------------------------------------------------------------------
 
-def bench_frame_step() -> dict[str, dict[int, float]]:
+def bench_frame_step(repeats: int = 3) -> dict[str, dict[int, float]]:
+    """Seconds per frame step; for TDAsyncIO the best of ``repeats`` fresh components (median of batches each)."""
     results: dict[str, dict[int, float]] = {"table on": {}, "table off": {}, "anchor": {}}
     for label in ("table on", "table off"):
-        for count in WAITING_COUNTS:
+        for count in [count for count in WAITING_COUNTS for _ in range(repeats)]:
             session = mock_td.install()
             comp = build_toxes.build_tdasyncio(session.root)
             ext = comp.ext.TDAsyncIOExt
@@ -173,7 +179,8 @@ def bench_frame_step() -> dict[str, dict[int, float]]:
 
             time_frames(step, clock, 200)  # warm-up: tasks start, rows written
             assert ext.GetActiveTasksCount() == count
-            results[label][count] = statistics.median(time_frames(step, clock, frames_for(count)))
+            measured = statistics.median(time_frames(step, clock, frames_for(count)))
+            results[label][count] = min(results[label].get(count, measured), measured)
             comp.destroy()
             session.advance(2)
     for count in WAITING_COUNTS:
@@ -347,15 +354,23 @@ def main() -> None:
     print(f"   target: 10,000 / 0 <= 1.5x        -> {big / zero:.2f}x (table on)  {verdict(big / zero <= 1.5)}; "
           f"{big_off / zero_off:.2f}x (table off)  {verdict(big_off / zero_off <= 1.5)}")
 
-    per_task = bench_per_task()
-    print("\n2. Per-task overhead: submit -> complete -> callback")
-    print(f"   bare loop.create_task + done-callback : {us(per_task['bare'])}")
-    print(f"   TDAsyncIO Run, table off              : {us(per_task['table off'])}  "
-          f"ratio {per_task['table off'] / per_task['bare']:.2f}x  target < 3x {verdict(per_task['table off'] / per_task['bare'] < 3)}")
-    print(f"   TDAsyncIO Run, table on               : {us(per_task['table on'])}  "
-          f"ratio {per_task['table on'] / per_task['bare']:.2f}x  (includes the mock tableDAT rows)")
-    print(f"   anchor (2,000 tasks)                  : {us(per_task['anchor'])}  "
-          f"ratio {per_task['anchor'] / per_task['bare']:.2f}x")
+    print("\n2. Per-task overhead: submit -> complete -> callback (10,000 tasks submitted in one frame)")
+    for gc_label in ("garbage collector on", "garbage collector off (interpreter work only)"):
+        if gc_label.endswith("only)"):
+            gc.disable()
+        try:
+            per_task = bench_per_task()
+        finally:
+            gc.enable()
+        bare = per_task["bare"]
+        print(f"   {gc_label}")
+        print(f"     bare loop.create_task + done-callback : {us(bare)}")
+        for label, note in (("table off", ""), ("table on", ", the default: includes the mock tableDAT's rows")):
+            ratio = per_task[label] / bare
+            print(f"     TDAsyncIO Run, {label:<9}              : {us(per_task[label])}  ratio {ratio:.2f}x  "
+                  f"target < 3x {verdict(ratio < 3)}{note}")
+        print(f"     anchor (2,000 tasks)                  : {us(per_task['anchor'])}  "
+              f"ratio {per_task['anchor'] / bare:.2f}x")
 
     latency = bench_latency()
     print("\n3. Frame latency (frames; mock_td frames driven by the Execute DATs)")

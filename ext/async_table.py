@@ -50,13 +50,14 @@ def format_seconds(value: float | None) -> str:
 
 def row_values(record: async_tasks.TaskRecord, now: float) -> list[str]:
     """The table row of ``record`` (column order of ``COLUMNS``)."""
+    completed_at = record.completed_at
     return [
         str(record.task_id),
-        record.status.value,
+        record.status._value_,  # the enum's documented value attribute (``.value`` is a slower descriptor)
         record.description,
-        format_seconds(record.live_duration(now)),
-        format_seconds(record.created_at),
-        format_seconds(record.completed_at),
+        f"{record.live_duration(now):.3f}",
+        f"{record.created_at:.3f}",
+        "" if completed_at is None else f"{completed_at:.3f}",
         record.error or "",
         "" if record.info is None else str(record.info),
     ]
@@ -79,6 +80,7 @@ class TaskTableSync:
         #: (time the duration was written, record) of shown pending/running tasks, stalest first
         self._refresh: deque[tuple[float, async_tasks.TaskRecord]] = deque()
         self._refreshing: set[int] = set()
+        #: the texts last written to the rows of pending/running tasks (a finished row never changes again)
         self._written: dict[int, list[str]] = {}
         #: True until the next sync rewrites the whole table (first sync, after re-enabling updates)
         self.needs_rebuild = True
@@ -139,8 +141,7 @@ class TaskTableSync:
         """The row of a task about to be appended at the end of the table (bookkeeping done)."""
         values = row_values(record, now)
         self._row_ids.append(record.task_id)
-        self._written[record.task_id] = values
-        self._track_running(record, now)
+        self._note_shown(record, values, now)
         return values
 
     def _write_row(self, table: Any, record: async_tasks.TaskRecord | None, task_id: int, now: float) -> None:
@@ -156,9 +157,9 @@ class TaskTableSync:
             return
         values = row_values(record, now)
         if present:
-            written = self._written[task_id]  # every row in the table was written by this sync
+            written = self._written.get(task_id)
             for col, value in enumerate(values):
-                if written[col] != value:
+                if written is None or written[col] != value:
                     table[position + 1, col] = value
         elif position == len(row_ids):
             table.appendRow(values)
@@ -166,14 +167,17 @@ class TaskTableSync:
         else:
             table.insertRow(values, position + 1)
             row_ids.insert(position, task_id)
-        self._written[task_id] = values
-        self._track_running(record, now)
+        self._note_shown(record, values, now)
 
-    def _track_running(self, record: async_tasks.TaskRecord, now: float) -> None:
+    def _note_shown(self, record: async_tasks.TaskRecord, values: list[str], now: float) -> None:
+        """Remember what a pending/running row shows and queue its duration for refreshes."""
         task_id = record.task_id
         if record.completed_at is not None:
+            self._written.pop(task_id, None)
             self._refreshing.discard(task_id)
-        elif task_id not in self._refreshing:
+            return
+        self._written[task_id] = values
+        if task_id not in self._refreshing:
             self._refreshing.add(task_id)
             if not self._refresh:
                 self._schedule_pass(now + self.refresh_interval)
@@ -203,9 +207,8 @@ class TaskTableSync:
                 continue
             position = bisect_left(row_ids, task_id)
             if position < len(row_ids) and row_ids[position] == task_id:
-                text = format_seconds(record.live_duration(now))
-                table[position + 1, DURATION_COL] = text
-                self._written[task_id][DURATION_COL] = text
+                # ``_written`` keeps the older duration: the row's next full write rewrites that cell anyway.
+                table[position + 1, DURATION_COL] = format_seconds(record.live_duration(now))
                 written += 1
             refresh.append((now, record))
         self._last_pass_at = now
