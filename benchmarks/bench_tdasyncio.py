@@ -39,8 +39,8 @@ import build_toxes  # noqa: E402
 import mock_td  # noqa: E402
 
 COLUMNS = build_toxes.TASK_TABLE_COLUMNS
-#: 1 is not a target point: it shows that the step from 0 tasks is the table's bounded live-duration
-#: refresh (the same for 1 and 10,000 running tasks), not a cost per task.
+#: 1 is not a target point: it shows that the step up from 0 tasks is the table's live-duration refresh,
+#: which grows until its write budget is used (4 running tasks) and is flat from there on.
 WAITING_COUNTS = (0, 1, 100, 1_000, 10_000)
 
 

@@ -10,6 +10,8 @@ Order of work in one frame (``frame_step``):
 1. frame start: run the loop (ready callbacks, due timers, worker-thread results) until nothing is
    ready or the frame budget is spent. Tasks submitted before this point start here; completion
    callbacks of tasks that finish here fire here.
+   Then tasks cancelled through asyncio itself before their first step are finished as cancelled
+   (``_settle_unstarted``; each task is looked at about once, in submission order).
 2. frame start: forget finished tasks older than ``clear_after`` (cost = number forgotten).
 3. frame start: write the changed table cells and, within the table's write budget, stale running
    durations (see ``async_table``).
@@ -28,6 +30,7 @@ timeout). A callback that raises is reported through ``report_error`` and change
 import asyncio
 import threading
 import types
+from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -126,6 +129,8 @@ class AsyncRuntime:
         self._discard_when_done: set[int] = set()
         #: ids of pending tasks whose cancellation was requested before their first step
         self._cancel_before_start: set[int] = set()
+        #: (record, submitted coroutine) in submission order, until the task's first step ran
+        self._unstarted: deque[tuple[TaskRecord, Coroutine[Any, Any, Any]]] = deque()
         self._budget_left = 0.0
         self._create_task = self.loop.create_task
 
@@ -177,6 +182,7 @@ class AsyncRuntime:
                                          info, timeout)
         task_id = record.task_id
         self._tasks[task_id] = self._create_task(self._drive(record, coro))
+        self._unstarted.append((record, coro))
         if callback is not None:
             self._callbacks[task_id] = callback
         return task_id
@@ -290,11 +296,32 @@ class AsyncRuntime:
         else:
             budget = self.settings.frame_budget_s
             self._budget_left = budget - loop.last_step_seconds if loop.step(budget) else budget
+        if self._unstarted:
+            self._settle_unstarted()
         tracker = self.tracker
         if not end_of_frame and tracker.finished_order:
             tracker.expire(loop.time(), self.settings.clear_after)
         if tracker.dirty or not end_of_frame:
             self._sync_table(table_getter)
+
+    def _settle_unstarted(self) -> None:
+        """Forget started tasks; finish tasks cancelled through asyncio before their first step.
+
+        Code that cancels the asyncio task itself (``for t in asyncio.all_tasks(loop): t.cancel()``)
+        before it ever ran would otherwise leave its record pending forever, with no callback. Tasks
+        start in submission order, so this stops at the first task that is still waiting to start:
+        each task is looked at about once.
+        """
+        unstarted = self._unstarted
+        while unstarted:
+            record, coro = unstarted[0]
+            if record.status is TaskStatus.PENDING:
+                task = self._tasks.get(record.task_id)
+                if task is None or not task.done():
+                    return  # still waiting for its first step (the frame budget ran out)
+                coro.close()  # never started: close it so Python does not warn "coroutine was never awaited"
+                self._finish(record, TaskStatus.CANCELLED)
+            unstarted.popleft()
 
     def _sync_table(self, table_getter: Callable[[], Any]) -> None:
         tracker = self.tracker
@@ -331,6 +358,7 @@ class AsyncRuntime:
         for task_id in list(self._tasks):
             self.cancel(task_id)
         self.loop.drain()
+        self._settle_unstarted()
         for task_id, task in list(self._tasks.items()):
             # The coroutine swallowed the cancellation and keeps waiting: it is abandoned with the loop.
             task._log_destroy_pending = False  # type: ignore[attr-defined]
@@ -340,5 +368,6 @@ class AsyncRuntime:
                 f"and was abandoned when the component was destroyed", None)
         self._tasks.clear()
         self._callbacks.clear()
+        self._unstarted.clear()
         self.loop.close()
 

@@ -95,6 +95,25 @@ def test_cancelling_a_pending_task_never_starts_it_and_leaves_no_never_awaited_w
     assert h.runtime.cancel(9999) is False
 
 
+def test_a_task_cancelled_through_asyncio_before_it_started_still_ends_cancelled_and_calls_back(h: Harness) -> None:
+    started: list = []
+    seen: list = []
+
+    async def body() -> None:
+        started.append(True)
+
+    ids = h.runtime.submit([body(), body()], completion_callback=record_callbacks(seen))
+    for task in asyncio.all_tasks(h.runtime.loop):  # user code reaching past Run/CancelTask
+        task.cancel()
+    h.frame()  # unraisable "never awaited" warnings fail the test
+    assert [h.runtime.record(task_id).status for task_id in ids] == ["cancelled", "cancelled"]
+    assert sorted(task_id for task_id, _, _ in seen) == ids and started == []
+    assert h.runtime.active_count == 0
+    later = h.runtime.submit(body(), completion_callback=record_callbacks(seen))
+    h.frame()
+    assert h.runtime.record(later).status == "completed" and started == [True]
+
+
 def test_user_timeout_error_is_failed_not_timeout(h: Harness) -> None:
     async def raises_timeout() -> None:
         raise TimeoutError("server did not answer")

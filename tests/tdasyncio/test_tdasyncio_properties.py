@@ -1,5 +1,8 @@
 """Property test: random submit / cancel / clear / advance sequences on the TDAsyncIO runtime.
 
+Cancels come through the runtime and also straight through asyncio (``Task.cancel()`` on a task
+from ``asyncio.all_tasks``), as user code may do.
+
 Whatever the sequence, every task ends in exactly one terminal status, its completion callback
 fires exactly once (with that status), active counts and the table stay consistent.
 """
@@ -23,6 +26,7 @@ operations = st.lists(
     st.one_of(
         submit_op,
         st.tuples(st.just("cancel"), st.integers(min_value=0, max_value=30)),
+        st.tuples(st.just("asyncio_cancel"), st.integers(min_value=0, max_value=30)),
         st.tuples(st.just("advance"), st.sampled_from([0.0, 1 / 60, 0.1, 0.5, 1.0])),
         st.tuples(st.sampled_from(["clear_finished", "cancel_active", "clear_all"])),
     ),
@@ -80,6 +84,10 @@ def test_every_task_ends_once_and_calls_back_once(ops: list[tuple]) -> None:
         elif op[0] == "cancel":
             if submitted:
                 runtime.cancel(submitted[op[1] % len(submitted)])
+        elif op[0] == "asyncio_cancel":  # user code cancelling through asyncio, past the runtime's API
+            tasks = sorted(asyncio.all_tasks(runtime.loop), key=lambda task: int(task.get_name().split("-")[-1]))
+            if tasks:
+                tasks[op[1] % len(tasks)].cancel()
         elif op[0] == "advance":
             h.frame(op[1])
         else:
