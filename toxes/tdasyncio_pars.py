@@ -32,7 +32,9 @@ def tdasyncio_par_specs(version: str) -> tuple[ParSpec, ...]:
         ParSpec(PAGE, "Clearall", "Pulse", "Clear All",
                 help="Cancel every active task and forget all tasks (cancelled ones once their callback fired)."),
         ParSpec(PAGE, "Updatetable", "Toggle", "Update Table", default=True,
-                help="Keep task_table up to date (only changed rows are written). Off: the table is left alone."),
+                help="Keep task_table up to date: only changed rows are written, and the durations of running "
+                     "tasks are refreshed at most 4 cells a second, stalest first (GetTaskInfo always has the "
+                     "exact value). Off: the table is left alone."),
         ParSpec(PAGE, "Framebudget", "Float", "Frame Budget (ms)", default=DEFAULT_FRAMEBUDGET_MS, min=0.0,
                 max=100.0, clamp_min=True,
                 help="Milliseconds per frame the loop may spend running ready coroutines; what is still ready "

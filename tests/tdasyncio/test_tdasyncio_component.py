@@ -60,6 +60,11 @@ def test_builder_table_header_matches_the_table_sync() -> None:
     assert build_toxes.TASK_TABLE_COLUMNS == async_table.COLUMNS
 
 
+def test_update_table_help_states_the_refresh_budget_the_table_sync_uses(comp) -> None:
+    rate = async_table.TaskTableSync().max_refresh_rate
+    assert f"at most {rate:g} cells a second" in comp.par.Updatetable.help
+
+
 def test_builder_creates_the_component_network_and_parameters(comp) -> None:
     names = {child.name for child in comp.children}
     assert names >= {"TDAsyncIOExt", "async_runtime", "async_loop", "async_tasks", "async_table",
