@@ -129,8 +129,10 @@ class AsyncRuntime:
         self._discard_when_done: set[int] = set()
         #: ids of pending tasks whose cancellation was requested before their first step
         self._cancel_before_start: set[int] = set()
-        #: (record, submitted coroutine) in submission order, until the task's first step ran
-        self._unstarted: deque[tuple[TaskRecord, Coroutine[Any, Any, Any]]] = deque()
+        # Records and submitted coroutines of tasks whose first step may not have run yet, in
+        # submission order (two parallel queues: no tuple per task for the garbage collector).
+        self._unstarted: deque[TaskRecord] = deque()
+        self._unstarted_coros: deque[Coroutine[Any, Any, Any]] = deque()
         self._budget_left = 0.0
         self._create_task = self.loop.create_task
 
@@ -182,7 +184,8 @@ class AsyncRuntime:
                                          info, timeout)
         task_id = record.task_id
         self._tasks[task_id] = self._create_task(self._drive(record, coro))
-        self._unstarted.append((record, coro))
+        self._unstarted.append(record)
+        self._unstarted_coros.append(coro)
         if callback is not None:
             self._callbacks[task_id] = callback
         return task_id
@@ -299,7 +302,7 @@ class AsyncRuntime:
         if self._unstarted:
             self._settle_unstarted()
         tracker = self.tracker
-        if not end_of_frame and tracker.finished_order:
+        if not end_of_frame and tracker.has_finished:
             tracker.expire(loop.time(), self.settings.clear_after)
         if tracker.dirty or not end_of_frame:
             self._sync_table(table_getter)
@@ -312,16 +315,17 @@ class AsyncRuntime:
         start in submission order, so this stops at the first task that is still waiting to start:
         each task is looked at about once.
         """
-        unstarted = self._unstarted
+        unstarted, coros = self._unstarted, self._unstarted_coros
         while unstarted:
-            record, coro = unstarted[0]
+            record = unstarted[0]
             if record.status is TaskStatus.PENDING:
                 task = self._tasks.get(record.task_id)
                 if task is None or not task.done():
                     return  # still waiting for its first step (the frame budget ran out)
-                coro.close()  # never started: close it so Python does not warn "coroutine was never awaited"
+                coros[0].close()  # never started: close it so Python does not warn "never awaited"
                 self._finish(record, TaskStatus.CANCELLED)
             unstarted.popleft()
+            coros.popleft()
 
     def _sync_table(self, table_getter: Callable[[], Any]) -> None:
         tracker = self.tracker
@@ -369,5 +373,6 @@ class AsyncRuntime:
         self._tasks.clear()
         self._callbacks.clear()
         self._unstarted.clear()
+        self._unstarted_coros.clear()
         self.loop.close()
 

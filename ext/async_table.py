@@ -22,8 +22,9 @@ Table calls used (all TD tableDAT API): ``clear``, ``appendRow``, ``appendRows``
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 import async_tasks
@@ -31,6 +32,8 @@ import async_tasks
 COLUMNS = ("task_id", "status", "description", "duration", "created_at", "completed_at", "error", "info")
 DURATION_COL = COLUMNS.index("duration")
 _NEVER = float("inf")
+#: rows appended per ``appendRows`` call when many new tasks appear in one frame
+APPEND_BATCH = 256
 
 
 class TrackerView(Protocol):
@@ -107,18 +110,12 @@ class TaskTableSync:
         if tracker.dirty:
             dirty = sorted(tracker.dirty)
             tracker.dirty.clear()
-            row_ids = self._row_ids
-            new_rows: list[list[str]] = []
-            for task_id in dirty:
-                record = tracker.get(task_id)
-                if record is not None and (not row_ids or task_id > row_ids[-1]):
-                    # A task id above every shown id is a new task: its row goes at the end, and all
-                    # new rows of this sync are appended in one call.
-                    new_rows.append(self._remember(record, now))
-                else:
-                    self._write_row(table, record, task_id, now)
-            if new_rows:
-                table.appendRows(new_rows)
+            get = tracker.get
+            # Ids above every shown id are new tasks: their rows go at the end, appended in batches.
+            first_new = bisect_right(dirty, self._row_ids[-1]) if self._row_ids else 0
+            for task_id in dirty[:first_new]:
+                self._write_row(table, get(task_id), task_id, now)
+            self._append_rows(table, (record for record in map(get, dirty[first_new:]) if record is not None), now)
             touched += len(dirty)
         if now >= self._next_refresh_at:
             touched += self._refresh_running(table, now)
@@ -133,15 +130,28 @@ class TaskTableSync:
         self._written.clear()
         self._next_refresh_at = _NEVER
         table.clear()
-        table.appendRows([list(COLUMNS)] + [self._remember(record, now) for record in tracker.records()])
+        table.appendRow(list(COLUMNS))
+        self._append_rows(table, tracker.records(), now)
         self.needs_rebuild = False
         return len(self._row_ids)
+
+    def _append_rows(self, table: Any, records: Iterable[async_tasks.TaskRecord], now: float) -> None:
+        """Append rows for ``records`` (ids above every shown id), ``APPEND_BATCH`` rows per table call."""
+        batch: list[list[str]] = []
+        for record in records:
+            batch.append(self._remember(record, now))
+            if len(batch) == APPEND_BATCH:
+                table.appendRows(batch)
+                batch = []
+        if batch:
+            table.appendRows(batch)
 
     def _remember(self, record: async_tasks.TaskRecord, now: float) -> list[str]:
         """The row of a task about to be appended at the end of the table (bookkeeping done)."""
         values = row_values(record, now)
         self._row_ids.append(record.task_id)
-        self._note_shown(record, values, now)
+        if record.completed_at is None:  # a finished task's new row never changes: nothing to remember
+            self._note_shown(record, values, now)
         return values
 
     def _write_row(self, table: Any, record: async_tasks.TaskRecord | None, task_id: int, now: float) -> None:

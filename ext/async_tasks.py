@@ -105,8 +105,10 @@ class TaskTracker:
         self._clock = clock
         self._records: dict[int, TaskRecord] = {}
         self._active: dict[int, TaskRecord] = {}
-        #: (completed_at, task_id) of finished tasks in completion order (may hold forgotten ids)
-        self.finished_order: deque[tuple[float, int]] = deque()
+        # Finished tasks in completion order, as two parallel queues (no tuple per task for the garbage
+        # collector to track): completion times and task ids. May hold ids already forgotten.
+        self._finished_times: deque[float] = deque()
+        self._finished_ids: deque[int] = deque()
         self._next_id = 1
         #: ids whose table row must be written (added, changed) or deleted (forgotten)
         self.dirty: set[int] = set()
@@ -155,7 +157,8 @@ class TaskTracker:
         record.duration = max(0.0, now - record.created_at)
         self._active.pop(task_id, None)
         if task_id in self._records:
-            self.finished_order.append((now, task_id))
+            self._finished_times.append(now)
+            self._finished_ids.append(task_id)
             self.dirty.add(task_id)
         return True
 
@@ -180,6 +183,11 @@ class TaskTracker:
         return list(self._active.values())
 
     @property
+    def has_finished(self) -> bool:
+        """True when finished tasks may still be tracked (constant time)."""
+        return bool(self._finished_ids)
+
+    @property
     def active_count(self) -> int:
         """Number of pending and running tasks (constant time)."""
         return len(self._active)
@@ -200,23 +208,27 @@ class TaskTracker:
 
         Costs the number of entries expired (finished tasks are kept in completion order).
         """
-        finished = self.finished_order
+        times, ids = self._finished_times, self._finished_ids
         removed: list[int] = []
         limit = now - keep_for
-        while finished and finished[0][0] <= limit:
-            _, task_id = finished.popleft()
+        while times and times[0] <= limit:
+            times.popleft()
+            task_id = ids.popleft()
             if self.forget(task_id):
                 removed.append(task_id)
         return removed
 
     def next_expiry(self, keep_for: float) -> float | None:
         """When the oldest finished task expires, or None if none is finished."""
-        while self.finished_order and self.finished_order[0][1] not in self._records:
-            self.finished_order.popleft()
-        return self.finished_order[0][0] + keep_for if self.finished_order else None
+        times, ids = self._finished_times, self._finished_ids
+        while ids and ids[0] not in self._records:
+            times.popleft()
+            ids.popleft()
+        return times[0] + keep_for if times else None
 
     def forget_finished(self) -> list[int]:
         """Forget every finished task; return their ids."""
-        removed = [task_id for _, task_id in self.finished_order if self.forget(task_id)]
-        self.finished_order.clear()
+        removed = [task_id for task_id in self._finished_ids if self.forget(task_id)]
+        self._finished_times.clear()
+        self._finished_ids.clear()
         return removed
