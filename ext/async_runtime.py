@@ -325,7 +325,7 @@ class AsyncRuntime:
                 coros[0].close()  # never started: close it so Python does not warn "never awaited"
                 self._finish(record, TaskStatus.CANCELLED)
             unstarted.popleft()
-            coros.popleft()
+            del coros[0]
 
     def _sync_table(self, table_getter: Callable[[], Any]) -> None:
         tracker = self.tracker
