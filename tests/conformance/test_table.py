@@ -83,6 +83,17 @@ def test_append_insert_replace_delete_rows(table):
         table.replaceRow("ghost", ["a"])
 
 
+def test_append_rows_keeps_the_table_rectangular(table):
+    width = table.numCols
+    assert table.appendRows([["short"], ["wide", 1, 2, 3], [4.5, "x"]]) == table.numRows - 1
+    assert table.numCols == 4 and all(len(table.row(r, val=True)) == 4 for r in range(table.numRows))
+    assert table.row("short", val=True) == ["short", "", "", ""]
+    assert table.row("wide", val=True) == ["wide", "1", "2", "3"]
+    assert table.row("4.5", val=True) == ["4.5", "x", "", ""]
+    assert table.row(0, val=True)[width:] == ["", ""]
+    assert table.appendRows([]) == table.numRows - 1
+
+
 def test_sorted_append_and_widening(table):
     table.appendRow(["bea", 1], sort="name")
     assert table.col("name", val=True)[1:] == ["ann", "bea", "bob"]
