@@ -236,6 +236,8 @@ class AsyncRuntime:
                 self.report_error(
                     f"TDAsyncIO: the completion callback of task {task_id} ({record.description}) raised "
                     f"{format_exception(exc)}", exc)
+        if self._cancel_before_start:  # cancelled via CancelTask and via asyncio before its first step
+            self._cancel_before_start.discard(task_id)
         if self._discard_when_done and task_id in self._discard_when_done:
             self._discard_when_done.discard(task_id)
             self.tracker.forget(task_id)
