@@ -133,6 +133,10 @@ class AsyncRuntime:
         # submission order (two parallel queues: no tuple per task for the garbage collector).
         self._unstarted: deque[TaskRecord] = deque()
         self._unstarted_coros: deque[Coroutine[Any, Any, Any]] = deque()
+        #: shutdown() was called from code running on the loop: finish it after the loop step
+        self._shutdown_after_step = False
+        #: the last table sync raised (reported once until a sync succeeds)
+        self._table_failing = False
         self._budget_left = 0.0
         self._create_task = self.loop.create_task
 
@@ -301,6 +305,8 @@ class AsyncRuntime:
         else:
             budget = self.settings.frame_budget_s
             self._budget_left = budget - loop.last_step_seconds if loop.step(budget) else budget
+        if self._shutdown_after_step:  # shutdown() was called by code running on the loop
+            self._shut_down()
         if self._unstarted:
             self._settle_unstarted()
         tracker = self.tracker
@@ -324,10 +330,11 @@ class AsyncRuntime:
                 task = self._tasks.get(record.task_id)
                 if task is None or not task.done():
                     return  # still waiting for its first step (the frame budget ran out)
-                coros[0].close()  # never started: close it so Python does not warn "never awaited"
-                self._finish(record, TaskStatus.CANCELLED)
             unstarted.popleft()
-            del coros[0]
+            coro = coros.popleft()
+            if record.status is TaskStatus.PENDING:  # popped first: the callback may call shutdown()
+                coro.close()  # never started: close it so Python does not warn "never awaited"
+                self._finish(record, TaskStatus.CANCELLED)
 
     def _sync_table(self, table_getter: Callable[[], Any]) -> None:
         tracker = self.tracker
@@ -338,7 +345,17 @@ class AsyncRuntime:
         if self.table.has_work(tracker, now):
             table = table_getter()
             if table is not None:
-                self.table.sync(table, tracker, now)
+                try:
+                    self.table.sync(table, tracker, now)
+                except Exception as exc:  # the DAT was deleted or locked mid-write: never break the frame
+                    self.table.needs_rebuild = True  # what the table holds is unknown: rewrite it next time
+                    if not self._table_failing:  # reported once, not every frame
+                        self._table_failing = True
+                        self.report_error(
+                            f"TDAsyncIO: could not update the task table ({format_exception(exc)}); tasks are "
+                            f"unaffected and the table is rewritten once it accepts writes again", exc)
+                else:
+                    self._table_failing = False
 
     def set_update_table(self, on: bool) -> None:
         """Turn table updates on (the next frame rewrites the table once) or off (table left alone)."""
@@ -357,10 +374,21 @@ class AsyncRuntime:
         self.report_error(f"TDAsyncIO: {message}", exception)
 
     def shutdown(self) -> None:
-        """Cancel every task (callbacks fire with ``cancelled``), then close the loop. Idempotent."""
+        """Cancel every task (callbacks fire with ``cancelled``), then close the loop. Idempotent.
+
+        Called from code running on the loop (a completion callback), it refuses new tasks at once
+        and finishes right after the current loop step (a loop cannot be drained from inside itself).
+        """
         if self.closed:
             return
         self.closed = True
+        if self.loop.stepping:
+            self._shutdown_after_step = True
+            return
+        self._shut_down()
+
+    def _shut_down(self) -> None:
+        self._shutdown_after_step = False
         for task_id in list(self._tasks):
             self.cancel(task_id)
         self.loop.drain()

@@ -129,6 +129,7 @@ class TaskTableSync:
         self._refreshing.clear()
         self._written.clear()
         self._next_refresh_at = _NEVER
+        self._last_pass_at = -_NEVER
         table.clear()
         table.appendRow(list(COLUMNS))
         self._append_rows(table, tracker.records(), now)

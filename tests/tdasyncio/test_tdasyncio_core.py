@@ -114,6 +114,62 @@ def test_a_task_cancelled_through_asyncio_before_it_started_still_ends_cancelled
     assert h.runtime.record(later).status == "completed" and started == [True]
 
 
+def test_shutdown_from_a_completion_callback_finishes_after_the_loop_step(h: Harness) -> None:
+    seen: list = []
+
+    def stop_everything(task) -> None:
+        seen.append((task.task_id, task.status))
+        h.runtime.shutdown()
+        refused = sleeper(1)
+        with pytest.raises(RuntimeError, match="destroyed"):
+            h.runtime.submit(refused)  # refused at once, even before the loop is closed
+        refused.close()  # a refused coroutine stays the caller's
+
+    first = h.runtime.submit(chain(1), completion_callback=stop_everything)
+    second = h.runtime.submit(sleeper(10), completion_callback=lambda task: seen.append((task.task_id, task.status)))
+    h.frame()
+    assert seen == [(first, "completed"), (second, "cancelled")]
+    assert h.runtime.loop.is_closed() and h.errors == []
+    h.frame()  # a closed runtime's frame step does nothing
+
+
+def test_shutdown_from_a_callback_of_a_task_cancelled_through_asyncio(h: Harness) -> None:
+    seen: list = []
+
+    def stop_everything(task) -> None:
+        seen.append(task.status)
+        h.runtime.shutdown()
+
+    async def body() -> None:
+        pass
+
+    h.runtime.submit([body(), body()], completion_callback=stop_everything)
+    for task in asyncio.all_tasks(h.runtime.loop):
+        task.cancel()
+    h.frame()
+    assert seen == ["cancelled", "cancelled"] and h.runtime.loop.is_closed() and h.errors == []
+
+
+def test_a_table_that_refuses_writes_is_reported_once_and_rewritten_when_it_accepts_them(h: Harness) -> None:
+    h.runtime.submit(chain(1))
+    h.frame()
+    real_append = h.table.appendRows
+
+    def locked(rows: list) -> int:
+        raise RuntimeError("table is locked")
+
+    h.table.appendRows = locked  # type: ignore[method-assign]
+    for _ in range(3):
+        h.runtime.submit(chain(1))
+        h.frame()  # the frame goes on; tasks still complete
+    assert len(h.errors) == 1 and "could not update the task table" in h.errors[0]
+    assert h.runtime.active_count == 0
+    h.table.appendRows = real_append  # type: ignore[method-assign]
+    h.frame()
+    assert [int(row["task_id"]) for row in h.table.as_dicts()] == [1, 2, 3, 4]
+    assert len(h.errors) == 1
+
+
 def test_user_timeout_error_is_failed_not_timeout(h: Harness) -> None:
     async def raises_timeout() -> None:
         raise TimeoutError("server did not answer")
