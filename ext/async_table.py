@@ -16,7 +16,7 @@ moves once a second, with ``n`` running tasks a row's duration is refreshed ever
 seconds. A frame with nothing to write costs one comparison. ``GetTaskInfo`` always reports the
 exact live duration. Finished rows are written once, with their final duration.
 
-Table calls used (all TD tableDAT API): ``clear``, ``appendRow``, ``appendRows``, ``insertRow``, ``deleteRow``,
+Table calls used (all TD tableDAT API): ``clear``, ``appendRow``, ``appendRows``, ``insertRow``, ``deleteRows``,
 ``table[row, col] = value``. This module imports only the standard library.
 """
 
@@ -113,8 +113,12 @@ class TaskTableSync:
             get = tracker.get
             # Ids above every shown id are new tasks: their rows go at the end, appended in batches.
             first_new = bisect_right(dirty, self._row_ids[-1]) if self._row_ids else 0
-            for task_id in dirty[:first_new]:
-                self._write_row(table, get(task_id), task_id, now)
+            shown = dirty[:first_new]
+            self._delete_rows(table, [task_id for task_id in shown if get(task_id) is None])
+            for task_id in shown:
+                record = get(task_id)
+                if record is not None:
+                    self._write_row(table, record, task_id, now)
             self._append_rows(table, (record for record in map(get, dirty[first_new:]) if record is not None), now)
             touched += len(dirty)
         if now >= self._next_refresh_at:
@@ -136,6 +140,27 @@ class TaskTableSync:
         self.needs_rebuild = False
         return len(self._row_ids)
 
+    def _delete_rows(self, table: Any, task_ids: list[int]) -> None:
+        """Delete the rows of forgotten tasks in one table call.
+
+        Row indexes go to ``deleteRows`` highest first, so the result is the same whether the
+        table deletes them one after another or all at once.
+        """
+        row_ids = self._row_ids
+        positions = []
+        for task_id in task_ids:
+            self._written.pop(task_id, None)
+            self._refreshing.discard(task_id)
+            position = bisect_left(row_ids, task_id)
+            if position < len(row_ids) and row_ids[position] == task_id:
+                positions.append(position)
+        if not positions:
+            return
+        positions.reverse()  # task_ids ascend, so their positions do: highest first now
+        table.deleteRows([position + 1 for position in positions])
+        for position in positions:
+            del row_ids[position]
+
     def _append_rows(self, table: Any, records: Iterable[async_tasks.TaskRecord], now: float) -> None:
         """Append rows for ``records`` (ids above every shown id), ``APPEND_BATCH`` rows per table call."""
         batch: list[list[str]] = []
@@ -155,17 +180,11 @@ class TaskTableSync:
             self._note_shown(record, values, now)
         return values
 
-    def _write_row(self, table: Any, record: async_tasks.TaskRecord | None, task_id: int, now: float) -> None:
+    def _write_row(self, table: Any, record: async_tasks.TaskRecord, task_id: int, now: float) -> None:
+        """Write the changed cells of a shown row (or add the row where it belongs)."""
         row_ids = self._row_ids
         position = bisect_left(row_ids, task_id)
         present = position < len(row_ids) and row_ids[position] == task_id
-        if record is None:
-            if present:
-                table.deleteRow(position + 1)
-                del row_ids[position]
-            self._written.pop(task_id, None)
-            self._refreshing.discard(task_id)
-            return
         values = row_values(record, now)
         if present:
             written = self._written.get(task_id)

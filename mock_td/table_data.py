@@ -23,7 +23,7 @@ import csv
 import fnmatch
 import io
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_td.errors import tdError
 from mock_td.unsupported import not_modelled_members
@@ -125,15 +125,18 @@ class TableDataMixin:
             object.__setattr__(self, "_tableData", rows)
         return rows
 
+    # The mixin is only used by tableDAT, whose OP base provides these two (declared for type checkers
+    # only: a runtime definition here would shadow the OP's in the method resolution order).
+    if TYPE_CHECKING:
+        def _checkValid(self) -> None: ...  # noqa: N802
+
+        def _dataChanged(self) -> None: ...  # noqa: N802
+
     def _tableChanged(self) -> None:
-        notify = getattr(self, "_dataChanged", None)
-        if notify is not None:
-            notify()
+        self._dataChanged()
 
     def _tableCheck(self) -> None:
-        check = getattr(self, "_checkValid", None)
-        if check is not None:
-            check()
+        self._checkValid()
 
     def _dataSnapshot(self) -> dict[str, Any]:
         """The table contents as plain data."""
@@ -407,7 +410,7 @@ class TableDataMixin:
     def appendRow(self, vals: Any = None, nameOrIndex: Any = None, sort: Any = None) -> int:
         """Append a row (after row ``nameOrIndex`` if given); returns its index."""
         self._tableCheck()
-        position = self.numRows if nameOrIndex is None else self._needRow(nameOrIndex) + 1
+        position = len(self._tableRows()) if nameOrIndex is None else self._needRow(nameOrIndex) + 1
         index = self._insertRow(vals, position, sort)
         self._tableChanged()
         return index

@@ -57,6 +57,11 @@ class FakeTable:
         del self.rows[nameOrIndex]
         self.writes += 1
 
+    def deleteRows(self, vals: list[int]) -> None:  # noqa: N802
+        """One row after another, in the order given (so callers must pass indexes highest first)."""
+        for index in vals:
+            self.deleteRow(index)
+
     def __setitem__(self, key: tuple[int, int], value: Any) -> None:
         row, col = key
         self.rows[row][col] = str(value)
