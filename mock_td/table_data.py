@@ -418,21 +418,7 @@ class TableDataMixin:
     def appendRows(self, listOfLists: Iterable[Any], nameOrIndex: Any = None, sort: Any = None) -> int:
         """Append several rows; returns the index of the last one."""
         self._tableCheck()
-        if nameOrIndex is None and sort is None:  # plain append at the end: no positions to compute
-            rows = self._tableRows()
-            width = len(rows[0]) if rows else 0
-            values_of = self._values
-            for vals in listOfLists:
-                values = values_of(vals)
-                if len(values) > width:
-                    width = len(values)
-                    self._padAll(width)
-                elif len(values) < width:
-                    values.extend([""] * (width - len(values)))
-                rows.append(values)
-            self._tableChanged()
-            return len(rows) - 1
-        position = self.numRows if nameOrIndex is None else self._needRow(nameOrIndex) + 1
+        position = len(self._tableRows()) if nameOrIndex is None else self._needRow(nameOrIndex) + 1
         index = position - 1
         for vals in listOfLists:
             index = self._insertRow(vals, position, sort)
