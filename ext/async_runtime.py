@@ -197,9 +197,7 @@ class AsyncRuntime:
     async def _drive(self, record: TaskRecord, coro: Coroutine[Any, Any, Any]) -> None:
         """Run one submitted coroutine and record how it ended (nothing escapes into the loop)."""
         if self._cancel_before_start and record.task_id in self._cancel_before_start:
-            self._cancel_before_start.discard(record.task_id)
-            coro.close()  # never started: close it so Python does not warn "coroutine was never awaited"
-            self._finish(record, TaskStatus.CANCELLED)
+            self._finish_unstarted(record, coro)
             return
         self.tracker.mark_running(record)
         try:
@@ -245,6 +243,11 @@ class AsyncRuntime:
         if self._discard_when_done and task_id in self._discard_when_done:
             self._discard_when_done.discard(task_id)
             self.tracker.forget(task_id)
+
+    def _finish_unstarted(self, record: TaskRecord, coro: Coroutine[Any, Any, Any]) -> None:
+        """End a task whose coroutine never ran as cancelled (fires its callback)."""
+        coro.close()  # never started: close it so Python does not warn "coroutine was never awaited"
+        self._finish(record, TaskStatus.CANCELLED)
 
     def cancel(self, task_id: int) -> bool:
         """Request cancellation; True if the task was pending/running (it ends at the next loop pass)."""
@@ -333,8 +336,7 @@ class AsyncRuntime:
             unstarted.popleft()
             coro = coros.popleft()
             if record.status is TaskStatus.PENDING:  # popped first: the callback may call shutdown()
-                coro.close()  # never started: close it so Python does not warn "never awaited"
-                self._finish(record, TaskStatus.CANCELLED)
+                self._finish_unstarted(record, coro)
 
     def _sync_table(self, table_getter: Callable[[], Any]) -> None:
         tracker = self.tracker
