@@ -149,8 +149,7 @@ class TaskTableSync:
         row_ids = self._row_ids
         positions = []
         for task_id in task_ids:
-            self._written.pop(task_id, None)
-            self._refreshing.discard(task_id)
+            self._drop_shown(task_id)
             position = bisect_left(row_ids, task_id)
             if position < len(row_ids) and row_ids[position] == task_id:
                 positions.append(position)
@@ -176,8 +175,7 @@ class TaskTableSync:
         """The row of a task about to be appended at the end of the table (bookkeeping done)."""
         values = row_values(record, now)
         self._row_ids.append(record.task_id)
-        if record.completed_at is None:  # a finished task's new row never changes: nothing to remember
-            self._note_shown(record, values, now)
+        self._note_shown(record, values, now)
         return values
 
     def _write_row(self, table: Any, record: async_tasks.TaskRecord, task_id: int, now: float) -> None:
@@ -202,9 +200,8 @@ class TaskTableSync:
     def _note_shown(self, record: async_tasks.TaskRecord, values: list[str], now: float) -> None:
         """Remember what a pending/running row shows and queue its duration for refreshes."""
         task_id = record.task_id
-        if record.completed_at is not None:
-            self._written.pop(task_id, None)
-            self._refreshing.discard(task_id)
+        if record.completed_at is not None:  # a finished row never changes again: nothing to keep
+            self._drop_shown(task_id)
             return
         self._written[task_id] = values
         if task_id not in self._refreshing:
@@ -212,6 +209,11 @@ class TaskTableSync:
             if not self._refresh:
                 self._schedule_pass(now + self.refresh_interval)
             self._refresh.append((now, record))
+
+    def _drop_shown(self, task_id: int) -> None:
+        """Forget what the row of ``task_id`` shows and stop refreshing it."""
+        self._written.pop(task_id, None)
+        self._refreshing.discard(task_id)
 
     def _schedule_pass(self, stale_at: float) -> None:
         if self.rows_per_refresh <= 0:
