@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-for folder in (REPO, os.path.join(REPO, "ext"), os.path.join(REPO, "toxes")):
+for folder in (REPO, os.path.join(REPO, "ext", "FlowController"), os.path.join(REPO, "toxes")):
     if folder not in sys.path:
         sys.path.insert(0, folder)
 

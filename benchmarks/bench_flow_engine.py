@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ext"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ext" / "FlowController"))
 
 import flow_callbacks  # noqa: E402
 import flow_engine  # noqa: E402

@@ -32,14 +32,15 @@ from collections.abc import Callable
 from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [ROOT, os.path.join(ROOT, "ext"), os.path.join(ROOT, "toxes")]
+sys.path[:0] = [ROOT, os.path.join(ROOT, "ext", "TDAsyncIO"), os.path.join(ROOT, "toxes")]
 
 import async_loop  # noqa: E402
 import build_toxes  # noqa: E402
+import tdasyncio_spec  # noqa: E402
 
 import mock_td  # noqa: E402
 
-COLUMNS = build_toxes.TASK_TABLE_COLUMNS
+COLUMNS = tdasyncio_spec.TABLE_COLUMNS
 #: 1 is not a target point: it shows that the step up from 0 tasks is the table's live-duration refresh,
 #: which grows until its write budget is used (4 running tasks) and is flat from there on.
 WAITING_COUNTS = (0, 1, 100, 1_000, 10_000)

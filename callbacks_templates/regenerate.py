@@ -1,4 +1,4 @@
-"""Regenerate ``flow_callbacks.py`` from the callback registry (``ext/flow_callbacks.py``).
+"""Regenerate ``flow_callbacks_template.py`` from the callback registry (``ext/flow_callbacks.py``).
 
 Run ``python3 callbacks_templates/regenerate.py`` after changing ``flow_callbacks.CALLBACKS``;
 ``tests/flow_controller/test_callbacks_component.py`` fails while the file is out of date.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-TEMPLATE_NAME = "flow_callbacks.py"
+TEMPLATE_NAME = "flow_callbacks_template.py"
 
 
 def template_path() -> str:
@@ -19,7 +19,7 @@ def template_path() -> str:
 
 def generated_text() -> str:
     """The template text the registry gives now."""
-    ext_folder = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "ext")
+    ext_folder = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "ext", "FlowController")
     if ext_folder not in sys.path:
         sys.path.insert(0, ext_folder)
     import flow_callbacks

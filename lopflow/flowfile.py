@@ -28,8 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-THEN_NEXT = "next"
-THEN_END = "end"
+from lopflow.repo import component_module
+
+_spec = component_module("FlowController", "flow_spec")
+THEN_NEXT = _spec.THEN_NEXT
+THEN_END = _spec.THEN_END
 #: A step with this duration waits for NextStep(); 0 advances at once; above 0 advances after that many seconds.
 DURATION_WAIT = -1.0
 

@@ -39,7 +39,7 @@ from typing import Any, TextIO
 
 from lopflow.flowcheck import build_definition
 from lopflow.flowfile import FlowFile, RunSettings, load_flow_file
-from lopflow.repo import REPO_ROOT, toxes_module
+from lopflow.repo import REPO_ROOT, component_module, toxes_module
 
 #: Wall time each frame waits while async tasks are active, so worker threads get to run.
 THREAD_GRACE_S = 0.001
@@ -48,7 +48,7 @@ FINAL_STATUSES = ("Completed", "Error")
 
 CONTROLLER_NAME = "FlowController"
 ASYNCIO_NAME = "TDAsyncIO"
-ASYNCIO_SHORTCUT = "TDAsyncIO"
+ASYNCIO_SHORTCUT = component_module("TDAsyncIO", "tdasyncio_spec").SHORTCUT
 
 
 class HeadlessError(RuntimeError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -12,14 +13,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 #: Code that must type-check: the mock, the headless tooling and the pure (TD-free) core modules.
 #: The TD-facing extension adapters use TD's injected globals and are covered by ruff and the tests.
-PURE_EXT_PREFIXES = ("flow_", "async_")
+PURE_EXT_PREFIXES = ("flow_", "async_", "tdasyncio_spec")
 #: TD-facing helpers of the extensions: they may use TD globals, so they are not part of the pure core.
 TD_FACING_PREFIXES = ("flow_adapter_",)
 
 
 def _pure_ext_modules() -> list[str]:
     return sorted(
-        str(p.relative_to(REPO)) for p in (REPO / "ext").glob("*.py") if p.name.startswith(PURE_EXT_PREFIXES) and not p.name.startswith(TD_FACING_PREFIXES)
+        str(p.relative_to(REPO)) for p in (REPO / "ext").glob("*/*.py") if p.name.startswith(PURE_EXT_PREFIXES) and not p.name.startswith(TD_FACING_PREFIXES)
     )
 
 
@@ -43,9 +44,9 @@ def test_mypy_passes_on_mock_td_lopflow_and_pure_core() -> None:
 def test_pure_core_never_imports_td() -> None:
     offenders = []
     for path in _pure_ext_modules():
-        text = (REPO / path).read_text(encoding="utf-8")
-        for line in text.splitlines():
-            stripped = line.strip()
-            if stripped.startswith(("import td", "from td ", "import tdu", "from tdu ")):
-                offenders.append(f"{path}: {stripped}")
+        tree = ast.parse((REPO / path).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path}:{node.lineno} imports {name}" for name in names if name.split(".")[0] in ("td", "tdu")]
     assert not offenders, "pure modules must not import td/tdu:\n" + "\n".join(offenders)

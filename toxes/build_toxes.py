@@ -1,19 +1,20 @@
 """Build LOPflow's components by code, with TD API calls only (runs inside TD and on mock_td).
 
-Each ``build_<component>(parent, name, mode, repo_folder)`` creates a COMP in ``parent`` and
-returns it. Shared helpers:
+A component is built from its folder ``ext/<Component>/`` (see ``component_files``): every ``.py``
+file there becomes one DAT of the same name, so the repository mirrors the network. The folder's spec
+module declares, in ``COMPONENT``, the little the listing cannot say: which DAT holds the extension,
+which DATs are forwarders (Execute / Parameter Execute, with their parameter values), the repository
+files outside the folder held as Text DATs (the Script CHOP callbacks, the callbacks template), the
+tables (with their header rows) and the Script CHOPs.
 
-- ``create_code_dat(comp, stem, mode, repo_folder)``: one Text DAT per ``ext/<stem>.py`` file, named
-  ``<stem>`` (so ``import <stem>`` finds it as a sibling). ``mode='embedded'`` copies the file's text
-  in (a self-contained .tox); ``mode='linked'`` sets ``file`` to the repository file and ``syncfile``
-  on (edit in the repository, TD follows). ``create_file_dat(comp, name, relative_path, ...)`` does
-  the same for any repository file.
-- ``wire_extension(comp, class_name, index=0, promote=True)``: the Extensions page entry, written
-  the way the Component Editor writes it: ``ext0object`` = ``op('./<Class>').module.<Class>(me)``,
-  ``ext0promote`` on.
-- ``create_forwarding_dat(comp, op_type, name, text, pars)``: a small callbacks DAT (Execute,
-  Parameter Execute) whose code only forwards to the extension; ``parexec_forwarding_text`` is the
-  Parameter Execute text both components share.
+- ``mode='embedded'`` copies each file's text into its DAT (a self-contained .tox); ``mode='linked'``
+  sets the DAT's ``file`` to the repository file and ``syncfile`` on (edit in git, TD follows). The
+  path is absolute: TD resolves a relative ``file`` against the folder of the saved .toe/.tox
+  (``project.folder``), which is not the repository for a project saved elsewhere, so an absolute path
+  is the one that works for every project on the machine that built it. Forwarders (a few lines that
+  never change) are embedded in both modes.
+- ``wire_extension(comp, class_name)`` writes the Extensions page entry the way the Component Editor
+  does: ``ext0object`` = ``op('./<Class>').module.<Class>(me)``, ``ext0promote`` on.
 - ``repo_folder`` defaults to the folder above this script (located from ``__file__``); pass it
   explicitly where ``__file__`` is not defined (a script run from a Text DAT inside TD).
 
@@ -26,6 +27,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+import component_files
 import flow_controller_pars
 import par_specs
 import tdasyncio_pars
@@ -35,79 +37,29 @@ LOPFLOW_VERSION = "0.2.0"
 
 CODE_MODES = ("embedded", "linked")
 
-#: Text DATs (``ext/<stem>.py``) inside a TDAsyncIO component; the first holds the extension class.
-TDASYNCIO_MODULES = ("TDAsyncIOExt", "async_runtime", "async_loop", "async_tasks", "async_table")
-#: Header row of TDAsyncIO's ``task_table`` (equal to ``async_table.COLUMNS``; a test checks it).
-TASK_TABLE_COLUMNS = ("task_id", "status", "description", "duration", "created_at", "completed_at", "error", "info")
-
-TDASYNCIO_EXECUTE_TEXT = '''"""TDAsyncIO frame callbacks: advance the component's asyncio loop (code lives in TDAsyncIOExt)."""
-
-
-def onFrameStart(frame):
-    parent().ext.TDAsyncIOExt.onFrameStart(frame)
-
-
-def onFrameEnd(frame):
-    parent().ext.TDAsyncIOExt.onFrameEnd(frame)
-'''
-
-
-def parexec_forwarding_text(component: str, ext_name: str) -> str:
-    """The Parameter Execute DAT text of ``component``: value changes and pulses go to its extension."""
-    return f'''"""{component} parameter callbacks: forward to {ext_name}."""
-
-
-def onValueChange(par, prev):
-    parent().ext.{ext_name}.onParValueChange(par, prev)
-
-
-def onPulse(par):
-    parent().ext.{ext_name}.onParPulse(par)
-'''
-
 
 def default_repo_folder() -> str:
     """The repository folder: the parent of the folder holding this script."""
-    try:
-        script = __file__
-    except NameError:  # run from a Text DAT inside TD: there is no __file__
-        raise ValueError(
-            "build_toxes: cannot locate the LOPflow repository (this script has no __file__); "
-            "pass repo_folder='path/to/lopflow'"
-        ) from None
-    return os.path.dirname(os.path.dirname(os.path.abspath(script)))
+    return component_files.repo_folder()
 
 
-def create_file_dat(comp: Any, name: str, relative_path: str, mode: str = "embedded",
-                    repo_folder: str | None = None) -> Any:
-    """Create Text DAT ``name`` in ``comp`` holding the repository file ``relative_path`` (embedded or linked)."""
+def _check_mode(caller: str, mode: str) -> None:
     if mode not in CODE_MODES:
-        raise ValueError(f"build_toxes: mode must be one of {CODE_MODES}, got {mode!r}")
-    folder = repo_folder if repo_folder is not None else default_repo_folder()
-    path = os.path.join(folder, *relative_path.split("/"))
+        raise ValueError(f"{caller}: mode must be one of {CODE_MODES}, got {mode!r}")
+
+
+def create_file_dat(comp: Any, name: str, path: str, mode: str = "embedded", op_type: str = "textDAT") -> Any:
+    """Create DAT ``name`` (``op_type``) in ``comp`` holding the file at ``path`` (embedded or linked)."""
+    _check_mode("build_toxes", mode)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"build_toxes: {path} does not exist; repo_folder must be the LOPflow repository")
-    dat = comp.create("textDAT", name)
+    dat = comp.create(op_type, name)
     if mode == "embedded":
         with open(path, encoding="utf-8") as handle:
             dat.text = handle.read()
     else:
         dat.par.file = path.replace("\\", "/")
         dat.par.syncfile = True
-    return dat
-
-
-def create_code_dat(comp: Any, stem: str, mode: str = "embedded", repo_folder: str | None = None) -> Any:
-    """Create the Text DAT ``stem`` in ``comp`` holding ``ext/<stem>.py`` (embedded or linked)."""
-    return create_file_dat(comp, stem, f"ext/{stem}.py", mode, repo_folder)
-
-
-def create_forwarding_dat(comp: Any, op_type: str, name: str, text: str, pars: dict[str, Any]) -> Any:
-    """Create a callbacks DAT of ``op_type`` with ``text`` and the given built-in parameter values."""
-    dat = comp.create(op_type, name)
-    dat.text = text
-    for par_name, value in pars.items():
-        setattr(dat.par, par_name, value)
     return dat
 
 
@@ -127,95 +79,70 @@ def layout(ops: Iterable[Any], x0: int = 0, y0: int = 0, dx: int = 0, dy: int = 
         child.nodeY = y0 + position * dy
 
 
-def build_tdasyncio(parent: Any, name: str = "TDAsyncIO", mode: str = "embedded",
-                    repo_folder: str | None = None) -> Any:
-    """Create the TDAsyncIO component in ``parent`` and return it."""
-    if mode not in CODE_MODES:
-        raise ValueError(f"build_tdasyncio: mode must be one of {CODE_MODES}, got {mode!r}")
+def build_component(parent: Any, component: str, name: str, par_table: tuple[Any, ...], mode: str,
+                    repo_folder: str | None) -> Any:
+    """Create ``component`` as COMP ``name`` in ``parent`` from its folder and return it.
+
+    Custom parameters first (nothing forwards to the extension before they exist), then one DAT per
+    file of the folder, the declared files, tables and Script CHOPs, and last the extension wiring.
+    """
+    _check_mode(f"build {component}", mode)
     folder = repo_folder if repo_folder is not None else default_repo_folder()
+    if not os.path.isdir(component_files.component_folder(component, folder)):
+        raise FileNotFoundError(f"build_toxes: {component_files.component_folder(component, folder)} does not "
+                                f"exist; repo_folder must be the LOPflow repository")
+    declaration = component_files.spec(component, folder).COMPONENT
     comp = parent.create("baseCOMP", name)
-    par_specs.create_custom_pars(comp, tdasyncio_pars.tdasyncio_par_specs(LOPFLOW_VERSION))
-    code_dats = [create_code_dat(comp, stem, mode, folder) for stem in TDASYNCIO_MODULES]
-    table = comp.create("tableDAT", "task_table")
-    table.clear()
-    table.appendRow(list(TASK_TABLE_COLUMNS))
-    frame_exec = create_forwarding_dat(comp, "executeDAT", "frame_execute", TDASYNCIO_EXECUTE_TEXT, {
-        "active": True, "framestart": True, "frameend": True, "start": False, "create": False,
-        "exit": False, "playstatechange": False, "devicechange": False,
-    })
-    par_exec = create_forwarding_dat(comp, "parameterexecuteDAT", "par_execute",
-                                     parexec_forwarding_text("TDAsyncIO", "TDAsyncIOExt"), {
-        "active": True, "pars": "*", "custom": True, "builtin": False, "valuechange": True,
-        "onpulse": True, "valueschanged": False,
-    })
-    par_exec.par.op.expr = "parent()"
-    layout(code_dats, x0=0)
-    layout([table, frame_exec, par_exec], x0=250)
-    wire_extension(comp, TDASYNCIO_MODULES[0])
+    par_specs.create_custom_pars(comp, par_table)
+    forwarders = declaration["forwarders"]
+    module_dats, side_ops = [], []
+    for dat_name, path in component_files.dat_files(component, folder).items():
+        if dat_name in forwarders:
+            op_type, values, expressions = forwarders[dat_name]
+            # Embedded in both modes: TD's callbacks DATs document no file / Sync to File parameters.
+            dat = create_file_dat(comp, dat_name, path, "embedded", op_type)
+            for par_name, value in values.items():
+                setattr(dat.par, par_name, value)
+            for par_name, expression in expressions.items():
+                getattr(dat.par, par_name).expr = expression
+            side_ops.append(dat)
+        else:
+            module_dats.append(create_file_dat(comp, dat_name, path, mode))
+    for dat_name, relative in declaration["files"].items():
+        side_ops.append(create_file_dat(comp, dat_name, os.path.join(folder, *relative.split("/")), mode))
+    for table_name, header in declaration["tables"].items():
+        table = comp.create("tableDAT", table_name)
+        table.clear()
+        table.appendRow(list(header))
+        side_ops.append(table)
+    for chop_name, callbacks in declaration["script_chops"].items():
+        chop = comp.create("scriptCHOP", chop_name)
+        chop.par.callbacks = callbacks
+        side_ops.append(chop)
+    layout(module_dats, x0=0)
+    layout(side_ops, x0=250)
+    wire_extension(comp, declaration["extension"])
     return comp
 
 
-# ---------------------------------------------------------------------------------------------------
-# FlowController (ADAPTER)
+def build_tdasyncio(parent: Any, name: str = "TDAsyncIO", mode: str = "embedded",
+                    repo_folder: str | None = None) -> Any:
+    """Create the TDAsyncIO component (``ext/TDAsyncIO/``) in ``parent`` and return it."""
+    return build_component(parent, "TDAsyncIO", name, tdasyncio_pars.tdasyncio_par_specs(LOPFLOW_VERSION),
+                           mode, repo_folder)
 
-#: Text DATs (``ext/<stem>.py``) inside a FlowController; the first holds the extension class.
-FLOW_CONTROLLER_MODULES = (
-    "FlowControllerExt", "flow_adapter_context", "flow_adapter_pars", "flow_adapter_setup", "flow_engine",
-    "flow_steps", "flow_names", "flow_context", "flow_history", "flow_graph", "flow_callbacks", "flow_dashboard",
-)
-#: Other repository files the FlowController holds as Text DATs: DAT name -> path in the repository.
-FLOW_CONTROLLER_FILES = {
-    "flow_channels_scriptchop": "scriptchop/flow_channels_scriptchop.py",
-    "flow_callbacks_template": "callbacks_templates/flow_callbacks.py",
-}
-#: Header row of the ``step_name_history`` table (equal to ``FlowControllerExt.NAME_HISTORY_HEADER``).
-STEP_NAME_HISTORY_COLUMNS = ("old_name", "new_name")
-#: The FlowController parameters the Parameter Execute DAT forwards (its outputs are not watched).
-FLOW_CONTROLLER_WATCHED_PARS = ("Start Stop Nextstep Setup Cleanup Targetcomp Flowname Exposeprocess "
-                                "Exposeflowdetails Callbackdat Step* Maxtransitions Historysize Chan*")
-
-FLOW_CONTROLLER_EXECUTE_TEXT = '''"""FlowController frame callback: one engine tick per frame (code lives in FlowControllerExt)."""
-
-
-def onFrameStart(frame):
-    parent().ext.FlowControllerExt.onFrameStart(frame)
-'''
 
 def build_flow_controller(parent: Any, name: str = "FlowController", mode: str = "embedded",
                           repo_folder: str | None = None) -> Any:
-    """Create the FlowController component in ``parent`` and return it.
+    """Create the FlowController component (``ext/FlowController/``) in ``parent`` and return it.
 
-    Inside: the extension and its modules (Text DATs), ``flow_channels`` (Script CHOP) with its callbacks
-    DAT, ``flow_callbacks_template`` (what Setup copies into a new callbacks DAT), ``step_name_history``
-    (table), ``frame_execute`` and ``par_execute`` (forwarders). Custom parameters come from
-    ``flow_controller_pars``; they are created before anything that forwards to the extension.
+    Inside: one DAT per file of the folder (the extension, its modules, ``frame_execute`` and
+    ``par_execute``), ``flow_channels`` (Script CHOP) with its callbacks DAT, ``flow_callbacks_template``
+    (what Setup copies into a new callbacks DAT) and ``step_name_history`` (table).
     """
-    if mode not in CODE_MODES:
-        raise ValueError(f"build_flow_controller: mode must be one of {CODE_MODES}, got {mode!r}")
-    folder = repo_folder if repo_folder is not None else default_repo_folder()
-    comp = parent.create("baseCOMP", name)
-    par_specs.create_custom_pars(comp, flow_controller_pars.FLOW_CONTROLLER_PARS)
+    comp = build_component(parent, "FlowController", name, flow_controller_pars.FLOW_CONTROLLER_PARS,
+                           mode, repo_folder)
     comp.par.Version = LOPFLOW_VERSION
-    code_dats = [create_code_dat(comp, stem, mode, folder) for stem in FLOW_CONTROLLER_MODULES]
-    file_dats = [create_file_dat(comp, dat_name, path, mode, folder) for dat_name, path in FLOW_CONTROLLER_FILES.items()]
-    table = comp.create("tableDAT", "step_name_history")
-    table.clear()
-    table.appendRow(list(STEP_NAME_HISTORY_COLUMNS))
-    chop = comp.create("scriptCHOP", "flow_channels")
-    chop.par.callbacks = "flow_channels_scriptchop"
-    frame_exec = create_forwarding_dat(comp, "executeDAT", "frame_execute", FLOW_CONTROLLER_EXECUTE_TEXT, {
-        "active": True, "framestart": True, "frameend": False, "start": False, "create": False,
-        "exit": False, "playstatechange": False, "devicechange": False,
-    })
-    par_exec = create_forwarding_dat(comp, "parameterexecuteDAT", "par_execute",
-                                     parexec_forwarding_text("FlowController", "FlowControllerExt"), {
-        "active": True, "pars": FLOW_CONTROLLER_WATCHED_PARS, "custom": True, "builtin": False,
-        "valuechange": True, "onpulse": True, "valueschanged": False,
-    })
-    par_exec.par.op.expr = "parent()"
-    layout(code_dats, x0=0)
-    layout(file_dats + [table, chop, frame_exec, par_exec], x0=250)
-    wire_extension(comp, FLOW_CONTROLLER_MODULES[0])
     return comp
 
 

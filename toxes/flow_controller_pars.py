@@ -1,32 +1,24 @@
 """FlowController's custom parameters, declared once as data.
 
 ``build_flow_controller`` creates them with ``par_specs.create_custom_pars``; ``lopflow.docs`` writes
-the README's parameter tables from them. The extension runs inside TD, where this module is not
-available, so it spells the names and defaults it uses itself; ``tests/flow_controller/test_builder.py``
-checks that both agree. Names, pages and styles match LOPflow v0.1.1 so a user finds every parameter
-where they expect it.
+the README's parameter tables from them. Keywords and defaults come from the component's spec module
+(``ext/FlowController/flow_spec.py``), which the extension reads too. Names, pages and styles match
+LOPflow v0.1.1 so a user finds every parameter where they expect it.
 
 This module never imports ``td``.
 """
 
 from __future__ import annotations
 
+import component_files
 from par_specs import ParSpec, SequenceSpec, Spec
 
-#: ``then`` menu entries that are not step names (``flow_steps.THEN_NEXT`` / ``THEN_END`` in the extension).
-THEN_NEXT = "next"
-THEN_END = "end"
-THEN_FIXED_NAMES = (THEN_NEXT, THEN_END)
-THEN_FIXED_LABELS = ("Next", "End")
-
-#: Defaults of the parameter table (equal to ``FlowControllerExt``'s fallbacks).
-DEFAULT_MAX_TRANSITIONS = 100
-DEFAULT_HISTORY_SIZE = 100
+spec = component_files.spec("FlowController")
 
 #: The step sequence, exactly as the Steps page shows it: ``Step{n}label``, ``Step{n}duration``, ``Step{n}then``.
 STEP_SEQUENCE = SequenceSpec(
     page="Steps",
-    name="Step",
+    name=spec.STEP_SEQUENCE,
     label="Step",
     default_blocks=1,
     help="The steps of the flow, in order. Each block is one step: a label, a duration and what comes next.",
@@ -34,11 +26,11 @@ STEP_SEQUENCE = SequenceSpec(
         ParSpec("Steps", "Label", "Str", "Label", default="",
                 help="The step's label. Its name is the label lowercased with spaces as underscores "
                      "('Review Result' -> review_result); names must be unique."),
-        ParSpec("Steps", "Duration", "Float", "Duration", default=-1.0, min=-1.0, max=60.0, clamp_min=True,
+        ParSpec("Steps", "Duration", "Float", "Duration", default=spec.DEFAULT_DURATION, min=spec.DURATION_WAIT, max=60.0, clamp_min=True,
                 help="0: advance at once. -1: wait until Next Step is pulsed or NextStep() is called. "
                      "Above 0: advance after that many seconds (or earlier on NextStep)."),
-        ParSpec("Steps", "Then", "Menu", "Then", default=THEN_NEXT,
-                menu_names=THEN_FIXED_NAMES, menu_labels=THEN_FIXED_LABELS,
+        ParSpec("Steps", "Then", "Menu", "Then", default=spec.THEN_NEXT,
+                menu_names=spec.THEN_KEYWORDS, menu_labels=spec.THEN_KEYWORD_LABELS,
                 help="Where the flow goes when this step is left: 'next' (the last step ends the flow), "
                      "'end', or the name of any step (a jump)."),
     ),
@@ -85,11 +77,11 @@ FLOW_CONTROLLER_PARS: tuple[Spec, ...] = (
     # Steps
     STEP_SEQUENCE,
     # Advanced
-    ParSpec("Advanced", "Maxtransitions", "Int", "Max Transitions per Frame", default=DEFAULT_MAX_TRANSITIONS,
+    ParSpec("Advanced", "Maxtransitions", "Int", "Max Transitions per Frame", default=spec.DEFAULT_MAX_TRANSITIONS,
             min=1, max=1000, clamp_min=True,
             help="How many step changes one frame may make before the rest waits for the next frame "
                  "(stops a loop of instant steps from freezing TD)."),
-    ParSpec("Advanced", "Historysize", "Int", "History Size", default=DEFAULT_HISTORY_SIZE,
+    ParSpec("Advanced", "Historysize", "Int", "History Size", default=spec.DEFAULT_HISTORY_SIZE,
             min=1, max=10000, clamp_min=True,
             help="How many history entries (step changes, context changes) are kept; the oldest drop first."),
     ParSpec("Advanced", "Chanresultlength", "Toggle", "Channel result_length", default=False,

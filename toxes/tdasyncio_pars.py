@@ -6,23 +6,22 @@ Names follow TD's custom-parameter rule (one capital, then lowercase/digits). Th
 
 from __future__ import annotations
 
+import component_files
 from par_specs import ParSpec
+
+spec = component_files.spec("TDAsyncIO")
 
 #: Custom page holding the working parameters.
 PAGE = "TDAsyncIO"
 #: Custom page holding the version.
 ABOUT_PAGE = "About"
 
-#: Default frame budget in milliseconds (how long one frame may spend running ready coroutines).
-DEFAULT_FRAMEBUDGET_MS = 5.0
-#: Default number of seconds a finished task stays tracked (and in ``task_table``).
-DEFAULT_CLEARAFTER_S = 60.0
 
 
 def tdasyncio_par_specs(version: str) -> tuple[ParSpec, ...]:
     """Every custom parameter of TDAsyncIO, in page order; ``version`` fills About > Version."""
     return (
-        ParSpec(PAGE, "Clearafter", "Float", "Clear After (s)", default=DEFAULT_CLEARAFTER_S, min=0.0,
+        ParSpec(PAGE, "Clearafter", "Float", "Clear After (s)", default=spec.DEFAULT_CLEARAFTER_S, min=0.0,
                 max=600.0, clamp_min=True,
                 help="Seconds a finished task stays tracked (GetTaskInfo, task_table) before it is forgotten."),
         ParSpec(PAGE, "Clearfinished", "Pulse", "Clear Finished",
@@ -35,7 +34,7 @@ def tdasyncio_par_specs(version: str) -> tuple[ParSpec, ...]:
                 help="Keep task_table up to date: only changed rows are written, and the durations of running "
                      "tasks are refreshed at most 4 cells a second, stalest first (GetTaskInfo always has the "
                      "exact value). Off: the table is left alone."),
-        ParSpec(PAGE, "Framebudget", "Float", "Frame Budget (ms)", default=DEFAULT_FRAMEBUDGET_MS, min=0.0,
+        ParSpec(PAGE, "Framebudget", "Float", "Frame Budget (ms)", default=spec.DEFAULT_FRAMEBUDGET_MS, min=0.0,
                 max=100.0, clamp_min=True,
                 help="Milliseconds per frame the loop may spend running ready coroutines; what is still ready "
                      "then waits for the next frame. At least one pass runs every frame."),

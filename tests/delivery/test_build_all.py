@@ -26,9 +26,9 @@ def test_build_all_builds_both_components_that_work(td_session, mode: str) -> No
     assert flow.path == "/project1/FlowController" and tasks.path == "/project1/TDAsyncIO"
 
     engine_dat = flow.op("flow_engine")
-    source = (REPO_ROOT / "ext" / "flow_engine.py").read_text(encoding="utf-8")
+    source = (REPO_ROOT / "ext" / "FlowController" / "flow_engine.py").read_text(encoding="utf-8")
     if mode == "linked":
-        assert Path(engine_dat.par.file.eval()) == REPO_ROOT / "ext" / "flow_engine.py"
+        assert Path(engine_dat.par.file.eval()) == REPO_ROOT / "ext" / "FlowController" / "flow_engine.py"
         assert engine_dat.par.syncfile.eval() is True
     else:
         assert engine_dat.par.file.eval() == "" and engine_dat.par.syncfile.eval() is False

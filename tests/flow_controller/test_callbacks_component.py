@@ -129,9 +129,9 @@ def test_assign_callback_rejects_unknown_names(flow_factory):
 
 
 def test_callbacks_template_file_equals_the_generated_text():
-    with open(os.path.join(REPO, "callbacks_templates", "flow_callbacks.py"), encoding="utf-8") as handle:
+    with open(os.path.join(REPO, "callbacks_templates", "flow_callbacks_template.py"), encoding="utf-8") as handle:
         assert handle.read() == flow_callbacks.template_text(), (
-            "callbacks_templates/flow_callbacks.py is out of date: run python3 callbacks_templates/regenerate.py")
+            "callbacks_templates/flow_callbacks_template.py is out of date: run python3 callbacks_templates/regenerate.py")
 
 
 def test_setup_fills_the_new_callbacks_dat_from_the_template(flow_factory):

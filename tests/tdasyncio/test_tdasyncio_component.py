@@ -56,10 +56,6 @@ def test_version_constant_equals_pyproject() -> None:
         assert build_toxes.LOPFLOW_VERSION == tomllib.load(handle)["project"]["version"]
 
 
-def test_builder_table_header_matches_the_table_sync() -> None:
-    assert build_toxes.TASK_TABLE_COLUMNS == async_table.COLUMNS
-
-
 def test_update_table_help_states_the_refresh_budget_the_table_sync_uses(comp) -> None:
     rate = async_table.TaskTableSync().max_refresh_rate
     assert f"at most {rate:g} cells a second" in comp.par.Updatetable.help
@@ -67,8 +63,8 @@ def test_update_table_help_states_the_refresh_budget_the_table_sync_uses(comp) -
 
 def test_builder_creates_the_component_network_and_parameters(comp) -> None:
     names = {child.name for child in comp.children}
-    assert names >= {"TDAsyncIOExt", "async_runtime", "async_loop", "async_tasks", "async_table",
-                     "task_table", "frame_execute", "par_execute"}
+    assert names == {"TDAsyncIOExt", "async_runtime", "async_loop", "async_tasks", "async_table", "DotLOPUtils",
+                     "tdasyncio_spec", "task_table", "frame_execute", "par_execute"}
     assert comp.par.ext0object.val == "op('./TDAsyncIOExt').module.TDAsyncIOExt(me)"
     assert comp.par.ext0promote.eval() is True
     assert comp.par.Clearafter.eval() == 60.0 and comp.par.Updatetable.eval() is True
@@ -78,14 +74,14 @@ def test_builder_creates_the_component_network_and_parameters(comp) -> None:
     assert [page.name for page in comp.customPages] == ["TDAsyncIO", "About"]
     assert comp.op("frame_execute").par.framestart.eval() and comp.op("frame_execute").par.frameend.eval()
     assert [comp.op("task_table")[0, c].val for c in range(8)] == list(async_table.COLUMNS)
-    with open(os.path.join(ROOT, "ext", "async_loop.py"), encoding="utf-8") as handle:
+    with open(os.path.join(ROOT, "ext", "TDAsyncIO", "async_loop.py"), encoding="utf-8") as handle:
         assert comp.op("async_loop").text == handle.read()
 
 
 def test_linked_mode_points_the_code_dats_at_the_repository(td_session) -> None:
     linked = build_toxes.build_tdasyncio(td_session.root, name="Linked", mode="linked", repo_folder=ROOT)
     dat = linked.op("TDAsyncIOExt")
-    assert dat.par.file.eval() == os.path.join(ROOT, "ext", "TDAsyncIOExt.py").replace("\\", "/")
+    assert dat.par.file.eval() == os.path.join(ROOT, "ext", "TDAsyncIO", "TDAsyncIOExt.py").replace("\\", "/")
     assert dat.par.syncfile.eval() is True
     task_id = linked.Run(chain(1, "ok"))
     td_session.advance()

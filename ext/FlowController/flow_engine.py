@@ -75,13 +75,14 @@ import flow_context
 import flow_graph
 import flow_history
 import flow_names
+import flow_spec
 import flow_steps
 
-EVENT_NAMES = ("on_start", "on_finish", "on_update", "on_next_step")
-STATUS_CHANNELS = ("status_idle", "status_running", "status_completed", "status_stopped", "status_error")
+EVENT_NAMES = flow_spec.EVENT_CHANNELS
+STATUS_CHANNELS = flow_spec.STATUS_CHANNELS
 RESULT_TYPES = ("success", "error")
 ERROR_POLICIES = ("continue", "finish")
-DEFAULT_MAX_TRANSITIONS = 100
+DEFAULT_MAX_TRANSITIONS = flow_spec.DEFAULT_MAX_TRANSITIONS
 
 
 class FlowError(RuntimeError):
@@ -226,7 +227,7 @@ class FlowEngine:
         dispatcher: flow_callbacks.CallbackDispatcher | None = None,
         id_factory: Callable[[], str] | None = None,
         max_transitions_per_frame: int = DEFAULT_MAX_TRANSITIONS,
-        history_size: int = flow_history.DEFAULT_SIZE,
+        history_size: int = flow_spec.DEFAULT_HISTORY_SIZE,
         name_history: flow_names.NameHistory | None = None,
         error_policy: str = "continue",
         first_change_id: int = 1,

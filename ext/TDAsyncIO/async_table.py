@@ -28,8 +28,9 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 import async_tasks
+import tdasyncio_spec
 
-COLUMNS = ("task_id", "status", "description", "duration", "created_at", "completed_at", "error", "info")
+COLUMNS = tdasyncio_spec.TABLE_COLUMNS
 DURATION_COL = COLUMNS.index("duration")
 _NEVER = float("inf")
 #: rows appended per ``appendRows`` call when many new tasks appear in one frame

@@ -21,10 +21,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import tdasyncio_spec
+
 #: Name of the optional OP parameter on the owner that points at the TDAsyncIO component.
 ASYNCIO_PAR = "Tdasyncio"
 #: Internal OP shortcut / Global OP Shortcut name searched for the TDAsyncIO component.
-ASYNCIO_SHORTCUT = "TDAsyncIO"
+ASYNCIO_SHORTCUT = tdasyncio_spec.SHORTCUT
 
 
 class DotLOPUtils:

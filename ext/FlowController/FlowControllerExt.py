@@ -30,6 +30,7 @@ import flow_callbacks
 import flow_dashboard
 import flow_engine
 import flow_names
+import flow_spec
 import flow_steps
 
 #: Storage keys on the FlowController and their defaults (the StorageManager idea, spelled out).
@@ -40,21 +41,20 @@ STORED_DEFAULTS: dict[str, Any] = {
     "lopflow_change_id": 0,  # last context change id (ids stay unique across re-initialisation)
 }
 #: Root storage key of the process-wide dashboard registry (session-only: saved as None).
-DASHBOARD_KEY = "LOPflowDashboardRegistry"
-CHANNELS_CHOP = "flow_channels"
-NAME_HISTORY_DAT = "step_name_history"
-TEMPLATE_DAT = "flow_callbacks_template"
-NAME_HISTORY_HEADER = ["old_name", "new_name"]
-STEP_SEQUENCE = "Step"
+DASHBOARD_KEY = flow_spec.DASHBOARD_KEY
+CHANNELS_CHOP = flow_spec.CHANNELS_CHOP
+NAME_HISTORY_DAT = flow_spec.NAME_HISTORY_DAT
+TEMPLATE_DAT = flow_spec.TEMPLATE_DAT
+NAME_HISTORY_HEADER = list(flow_spec.NAME_HISTORY_HEADER)
+STEP_SEQUENCE = flow_spec.STEP_SEQUENCE
 #: Script errors this extension adds start with these, so it can clear its own.
 CALLBACK_ERROR_PREFIX = "LOPflow callback"
 STEPS_ERROR_PREFIX = "LOPflow steps"
-OPTIONAL_CHANNELS = (("Chanresultlength", "result_length"), ("Chanstepdatalength", "step_data_length"),
-                     ("Chanlastupdatetime", "last_update_time"))
+OPTIONAL_CHANNELS = flow_spec.OPTIONAL_CHANNELS
 _SETTING_PARS = ("Maxtransitions", "Historysize")
 #: Fallbacks when a settings parameter is missing (the parameter table's defaults).
-DEFAULT_MAX_TRANSITIONS = flow_engine.DEFAULT_MAX_TRANSITIONS
-DEFAULT_HISTORY_SIZE = 100
+DEFAULT_MAX_TRANSITIONS = flow_spec.DEFAULT_MAX_TRANSITIONS
+DEFAULT_HISTORY_SIZE = flow_spec.DEFAULT_HISTORY_SIZE
 #: FlowState fields the state parameters show (``_writeStatePars``) and the Script CHOP channels show
 #: (``channelValues``, optional channels included): a change elsewhere (e.g. the context) writes and cooks nothing.
 _PAR_FIELDS = frozenset({"status", "step_index", "step_name", "waiting", "last_result", "process_id"})

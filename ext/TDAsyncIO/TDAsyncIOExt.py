@@ -28,11 +28,12 @@ from collections.abc import Callable
 from typing import Any
 
 import async_runtime
+import tdasyncio_spec
 
 #: Storage key of the runtime on the component.
-RUNTIME_KEY = "TDAsyncIO_runtime"
+RUNTIME_KEY = tdasyncio_spec.RUNTIME_KEY
 #: Name of the table DAT inside the component.
-TABLE_NAME = "task_table"
+TABLE_NAME = tdasyncio_spec.TABLE_NAME
 
 _log = logging.getLogger("lopflow.tdasyncio")
 

@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import flow_spec
 from flow_context import jsonable
 
-DEFAULT_SIZE = 500
+DEFAULT_SIZE = flow_spec.DEFAULT_HISTORY_SIZE
 
 
 @dataclass(frozen=True)

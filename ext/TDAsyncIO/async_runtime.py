@@ -38,6 +38,7 @@ from typing import Any
 import async_loop
 import async_table
 import async_tasks
+import tdasyncio_spec
 from async_tasks import TaskRecord, TaskStatus
 
 _CoroutineType = types.CoroutineType
@@ -54,8 +55,8 @@ class TaskTimeout(TimeoutError):
 class RuntimeSettings:
     """Values the adapter copies from the component's parameters (read once, not every frame)."""
 
-    frame_budget_s: float = 0.005
-    clear_after: float = 60.0
+    frame_budget_s: float = tdasyncio_spec.DEFAULT_FRAMEBUDGET_MS / 1000.0
+    clear_after: float = tdasyncio_spec.DEFAULT_CLEARAFTER_S
     update_table: bool = True
 
 

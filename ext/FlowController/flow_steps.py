@@ -46,13 +46,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import flow_names
+from flow_spec import DURATION_INSTANT, DURATION_WAIT, THEN_END, THEN_KEYWORDS, THEN_NEXT
 
-THEN_NEXT = "next"
-THEN_END = "end"
-RESERVED_NAMES = (THEN_NEXT, THEN_END)
-
-DURATION_INSTANT = 0.0
-DURATION_WAIT = -1.0
+RESERVED_NAMES = THEN_KEYWORDS
 
 StepKind = Literal["auto", "wait", "timed", "invalid"]
 Severity = Literal["error", "warning"]
