@@ -26,7 +26,7 @@ for folder in (REPO, os.path.join(REPO, "ext", "FlowController"), os.path.join(R
 import build_toxes  # noqa: E402
 
 import mock_td  # noqa: E402
-from mock_td import par as mock_par  # noqa: E402
+from mock_td.parameters import par as mock_par  # noqa: E402
 
 
 class ParWriteCounter:

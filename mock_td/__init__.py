@@ -2,8 +2,15 @@
 
 ``mock_td.install()`` resets the emulated world to a new TD project and returns a
 :class:`~mock_td.session.Session`; then ``import td`` works like inside TouchDesigner.
+
+The package is grouped by TD concept family, lowest first: ``messages``/``errors``/``unsupported``
+(texts and TD's exceptions), ``process`` (the world, the clock, the run queue), ``parameters``,
+``operators``, ``libraries`` (tdu, TDStoreTools, TDFunctions); ``td_module`` assembles the ``td``
+namespace and ``session`` installs a world and wires it. A module only imports from its own family
+or the ones below it; notifications that go up pass through the world (see ``process.world``).
 """
 
-from .session import Session, install
+from mock_td.process.world import ReportedScriptError, ScriptException
+from mock_td.session import AdvanceLimitError, Session, install
 
-__all__ = ["Session", "install"]
+__all__ = ["AdvanceLimitError", "ReportedScriptError", "ScriptException", "Session", "install"]

@@ -10,38 +10,44 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
 import sys
 from pathlib import Path
 from typing import Any
 
 import mock_td
+from mock_td import session
+from mock_td.operators.registry import registered_types
+from mock_td.td_module import td_module
 
 PACKAGE_DIR = Path(mock_td.__file__).resolve().parent
 TARGET = PACKAGE_DIR / "SUPPORTED.md"
 
-#: Modules whose docstrings describe behaviour, in reading order.
+#: Modules whose docstrings describe behaviour, in reading order (names below ``mock_td.``).
 BEHAVIOUR_MODULES = (
-    "session", "world", "clock", "paths", "op", "comp", "storage", "dat", "dat_modules", "execute_dats",
-    "extensions", "shortcuts", "runqueue", "chop", "tree_state", "td_module", "pytest_plugin",
-    "par", "pargroup", "page", "sequence", "par_owner", "builtin_pars", "par_state", "table_data",
-    "chop_data", "dependency", "tdu", "TDStoreTools", "TDFunctions",
+    "session", "process.world", "process.clock", "operators.paths", "operators.op", "operators.node", "operators.comp",
+    "operators.storage", "operators.dat", "operators.dat_modules", "operators.execute_dats",
+    "operators.extensions", "operators.shortcuts", "process.runqueue", "operators.chop", "operators.tree_state",
+    "operators.registry", "td_module", "pytest_plugin", "parameters.styles", "parameters.naming",
+    "parameters.par", "parameters.par_definition", "parameters.par_value", "parameters.par_collection",
+    "parameters.pargroup",
+    "parameters.page", "parameters.sequence", "parameters.sequence_block", "parameters.par_owner",
+    "parameters.builtin_pars", "parameters.par_state", "operators.table_data", "operators.cell", "operators.chop_data",
+    "libraries.dependency", "libraries.tdu", "libraries.TDStoreTools", "libraries.TDFunctions", "errors",
+    "unsupported",
 )
 
-#: Non-operator classes published with their members: (module, class name).
+#: Non-operator classes published with their members: (module below ``mock_td.``, class name).
 OTHER_CLASSES = (
-    ("par", "Par"), ("par", "ParCollection"), ("pargroup", "ParGroup"), ("page", "Page"),
-    ("sequence", "Sequence"), ("sequence", "SequenceBlock"), ("table_data", "Cell"), ("chop_data", "Channel"),
-    ("runqueue", "Run"), ("runqueue", "Runs"), ("clock", "AbsTime"), ("td_module", "Project"),
-    ("dependency", "Dependency"), ("TDStoreTools", "StorageManager"),
+    ("parameters.par", "Par"), ("parameters.par_collection", "ParCollection"), ("parameters.pargroup", "ParGroup"),
+    ("parameters.page", "Page"), ("parameters.sequence", "Sequence"), ("parameters.sequence_block", "SequenceBlock"),
+    ("operators.cell", "Cell"), ("operators.chop_data", "Channel"), ("process.runqueue", "Run"),
+    ("td_module", "Runs"), ("process.clock", "AbsTime"), ("td_module", "Project"),
+    ("libraries.dependency", "Dependency"), ("libraries.TDStoreTools", "StorageManager"),
 )
 
 
 def _module(name: str) -> Any:
-    try:
-        return importlib.import_module(f"mock_td.{name}")
-    except ImportError:
-        return None
+    return importlib.import_module(f"mock_td.{name}")
 
 
 def _public_members(cls: type) -> tuple[list[str], list[str]]:
@@ -53,12 +59,11 @@ def _public_members(cls: type) -> tuple[list[str], list[str]]:
 
 
 def _frame_order() -> str:
-    from . import session
-
     doc = inspect.getdoc(session) or ""
     lines = doc.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Order of one frame"))
-    return "\n".join(lines[start:]).strip()
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("* ")), len(lines))
+    return "\n".join(lines[start:end]).strip()
 
 
 def _is_break(line: str) -> bool:
@@ -90,8 +95,8 @@ def _unconfirmed_item(lines: list[str], i: int) -> str:
 
 def _unconfirmed() -> list[str]:
     out: list[str] = []
-    for path in sorted(PACKAGE_DIR.glob("*.py")):
-        if path.name == "coverage.py":
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        if path.name in ("coverage.py", "messages.py"):
             continue
         lines = path.read_text(encoding="utf-8").splitlines()
         seen: set[str] = set()
@@ -100,15 +105,12 @@ def _unconfirmed() -> list[str]:
                 item = _unconfirmed_item(lines, i)
                 if item not in seen:
                     seen.add(item)
-                    out.append(f"- `{path.name}`: {item}")
+                    out.append(f"- `{path.relative_to(PACKAGE_DIR).as_posix()}`: {item}")
     return out
 
 
 def generate() -> str:
     """The full text of SUPPORTED.md."""
-    from .registry import OP_TYPES
-    from .td_module import td_module
-
     td = td_module()
     parts = [
         "# mock_td: what is supported",
@@ -122,8 +124,14 @@ def generate() -> str:
         "  containerCOMP, `/local` baseCOMP); `import td`, `tdu`, `TDStoreTools`, `TDFunctions` work.",
         "- `Session.advance(frames=1)`, `Session.advance_seconds(seconds)`, `Session.reload()`,",
         "  `Session.root`, `Session.frame`, `Session.seconds`.",
+        "- Mock-only: `Session.advance_until(condition, max_frames=600, timeout=10.0) -> frames played`: plays",
+        "  frames one at a time until `condition()` is true, yielding to worker threads between frames; raises",
+        "  `mock_td.AdvanceLimitError` naming `max_frames` (TD time) or `timeout` (wall seconds) when one is reached.",
         "- Mock-only: `Session.textport` (lines printed to the textport), `Session.script_exceptions`,",
-        "  `Session.take_script_exceptions()` (returns and clears them).",
+        "  `Session.take_script_exceptions()` (returns and clears them). Script exceptions are the exceptions",
+        "  script code raised that TD caught, and every script error a component added with `OP.addScriptError`",
+        "  (`ScriptException.where == 'addScriptError'`, `exception` a `mock_td.ReportedScriptError`);",
+        "  `OP.clearScriptErrors()` clears what the OP shows, not what was reported.",
         "- pytest: the `td_session` fixture (plugin `mock_td.pytest_plugin`) fails a test whose script",
         "  exceptions were not taken.",
         "",
@@ -138,29 +146,21 @@ def generate() -> str:
         "## Operator types",
         "",
     ]
-    for tname, cls in OP_TYPES.items():
+    for tname, cls in registered_types().items():
         members, missing = _public_members(cls)
         parts += [f"### `{tname}` ({cls.family})", "", "Supported: " + ", ".join(f"`{m}`" for m in members), ""]  # type: ignore[attr-defined]
         if missing:
             parts += ["Not modelled (raise NotImplementedError): " + ", ".join(f"`{m}`" for m in missing), ""]
     parts += ["## Other classes", ""]
     for modname, clsname in OTHER_CLASSES:
-        mod = _module(modname)
-        other: Any = getattr(mod, clsname, None) if mod is not None else None
-        if other is None:
-            parts += [f"### `{clsname}`", "", "Not available.", ""]
-            continue
+        other: Any = getattr(_module(modname), clsname)
         members, missing = _public_members(other)
         parts += [f"### `{clsname}`", "", "Supported: " + ", ".join(f"`{m}`" for m in members), ""]
         if missing:
             parts += ["Not modelled (raise NotImplementedError): " + ", ".join(f"`{m}`" for m in missing), ""]
     parts += ["## Behaviour, module by module", ""]
-    known = {m.name for m in pkgutil.iter_modules([str(PACKAGE_DIR)])}
     for modname in BEHAVIOUR_MODULES:
-        if modname not in known:
-            continue
-        mod = _module(modname)
-        doc = inspect.getdoc(mod) if mod is not None else None
+        doc = inspect.getdoc(_module(modname))
         if doc:
             parts += [f"### `mock_td.{modname}`", "", doc, ""]
     parts += ["## UNCONFIRMED choices", "",

@@ -2,8 +2,11 @@
 
 ``td_session`` gives each test a fresh ``mock_td.install()`` whose project folder is the test's
 ``tmp_path``. At teardown the test fails if script code raised exceptions that TD would have caught
-and printed (a broken callback, run() script or extension) and the test did not acknowledge them
-with ``td_session.take_script_exceptions()`` — so a broken callback never passes silently.
+and printed (a broken callback, run() script or extension), or a component added a script error
+(``addScriptError``, e.g. for an exception it caught and reported), and the test did not acknowledge
+them with ``td_session.take_script_exceptions()`` — so a broken callback never passes silently.
+``clearScriptErrors()`` does not acknowledge: an error that was reported stays recorded until taken.
+To wait for work on worker threads, use ``td_session.advance_until(condition, max_frames, timeout)``.
 Loading the plugin registers the ``td``/``tdu``/``TDStoreTools``/``TDFunctions`` modules, so test
 modules can ``import td`` at the top.
 """
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from mock_td import messages as msg
 from mock_td.session import Session, install
 from mock_td.td_module import install_modules
 
@@ -30,9 +34,6 @@ def td_session(tmp_path: Path) -> Iterator[Session]:
     yield session
     leftover = session.take_script_exceptions() if session._world.valid else []
     if leftover:
-        details = "\n\n".join(f"{e.op_path} ({e.where}):\n{e.traceback}" for e in leftover)
-        pytest.fail(
-            f"{len(leftover)} script exception(s) were raised inside TD callbacks and not acknowledged "
-            f"(call td_session.take_script_exceptions() to check them):\n{details}",
-            pytrace=False,
-        )
+        details = "\n\n".join(msg.UNTAKEN_SCRIPT_EXCEPTION_ITEM.format(op_path=e.op_path, where=e.where,
+                                                                     traceback=e.traceback) for e in leftover)
+        pytest.fail(msg.UNTAKEN_SCRIPT_EXCEPTIONS.format(count=len(leftover), details=details), pytrace=False)

@@ -12,20 +12,47 @@ Order of one frame (``Session.advance``):
 7. Execute DAT ``onFrameEnd(frame)``.
 
 Before the first ``advance()``, ``absTime.frame`` is 0 (no frame has been played yet).
+* ``Session.advance_until(condition, max_frames=600, timeout=10.0)`` plays frames one at a time until
+  ``condition()`` is true and returns how many it played (0 when it was already true). Between frames
+  the main thread yields to other threads, so work a worker thread (``asyncio.to_thread``,
+  ``threading``) does completes while frames play: while any other Python thread is alive, frames are
+  paced to one per millisecond of wall time (``THREAD_PACE_S``), else they play back to back. A
+  condition that depends only on TD time is reached after the same number of frames every run; thread
+  work takes as many frames as it needs wall time. ``max_frames`` bounds TD time and ``timeout`` bounds
+  wall time (None: no bound); reaching either raises ``AdvanceLimitError`` naming the limit, so a test
+  never hangs and never sleeps for a guessed time.
 * ``Session.reload()`` keeps the clock running (absTime is process time, as when a project is
   reopened in the same TD process), the textport and the recorded script exceptions; pending runs
   are dropped with the old project's Python objects (UNCONFIRMED: reopening vs restarting TD).
 * On reload, Execute DATs fire ``onExit`` before the save; old extension instances get no
   ``onDestroyTD`` (the process is treated as exiting); after opening, extensions initialise before
   ``onStart`` fires (UNCONFIRMED: TD's order of the two).
+* Script exceptions (mock-only): ``script_exceptions`` lists what script code raised and TD caught,
+  and every script error a component added with ``addScriptError``; ``take_script_exceptions()``
+  returns them and clears the list, which is how a test acknowledges them (the ``td_session``
+  fixture fails a test that leaves any).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import threading
+import time
+from collections.abc import Callable
 
-from . import execute_dats, extensions
-from .world import ScriptException, World
+from mock_td import messages as msg
+from mock_td.operators import chop, dat_modules, execute_dats, extensions, tree_state
+from mock_td.operators.comp import COMP, baseCOMP, containerCOMP
+from mock_td.process import world as _world
+from mock_td.process.world import ScriptException, World
+from mock_td.td_module import install_modules, namespace_for
+
+#: Wall seconds ``advance_until`` waits between frames while other Python threads are alive.
+THREAD_PACE_S = 0.001
+
+
+class AdvanceLimitError(AssertionError):
+    """``Session.advance_until`` reached ``max_frames`` or ``timeout`` before its condition was true."""
 
 
 class Session:
@@ -36,7 +63,7 @@ class Session:
 
     # ---- public session API --------------------------------------------------------------------
     @property
-    def root(self) -> Any:
+    def root(self) -> COMP:
         """The root COMP ``/``."""
         return self._world.root
 
@@ -53,7 +80,7 @@ class Session:
     def advance(self, frames: int = 1) -> None:
         """Run ``frames`` whole frames (see the frame order in the module docstring)."""
         if frames < 0:
-            raise ValueError("advance(frames): frames must be >= 0")
+            raise ValueError(msg.ADVANCE_NEGATIVE.format(frames=frames))
         self._check_current()
         for _ in range(int(frames)):
             self._run_frame()
@@ -61,8 +88,43 @@ class Session:
     def advance_seconds(self, seconds: float) -> None:
         """Run ``round(seconds * cookRate)`` frames."""
         if seconds < 0:
-            raise ValueError("advance_seconds(seconds): seconds must be >= 0")
+            raise ValueError(msg.ADVANCE_SECONDS_NEGATIVE.format(seconds=seconds))
         self.advance(round(seconds * self._world.cook_rate))
+
+    def advance_until(self, condition: Callable[[], object], max_frames: int | None = 600,
+                      timeout: float | None = 10.0) -> int:
+        """Play frames one at a time until ``condition()`` is true; return how many frames were played.
+
+        ``condition`` is checked before the first frame (0 frames when it is already true) and after
+        each frame. Between frames the main thread yields to worker threads, so their work completes
+        while frames play (paced to one frame per ``THREAD_PACE_S`` wall seconds while another thread
+        is alive). Raises :class:`AdvanceLimitError` naming the limit when ``max_frames``
+        frames were played (TD time) or ``timeout`` wall seconds passed, with the condition still
+        false; None means no such limit (give at least one). Exceptions from ``condition`` propagate.
+        Mock-only.
+        """
+        for name, value in (("max_frames", max_frames), ("timeout", timeout)):
+            if value is not None and not value > 0:
+                raise ValueError(msg.ADVANCE_UNTIL_BAD_LIMIT.format(name=name, value=value))
+        if max_frames is None and timeout is None:
+            raise ValueError(msg.ADVANCE_UNTIL_BAD_LIMIT.format(name="max_frames or timeout", value=None))
+        self._check_current()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        played = 0
+        while not condition():
+            if max_frames is not None and played >= max_frames:
+                raise AdvanceLimitError(msg.ADVANCE_UNTIL_FRAMES.format(
+                    max_frames=max_frames, seconds=max_frames / self._world.cook_rate, frame=self._world.frame))
+            if deadline is not None and time.monotonic() >= deadline:
+                raise AdvanceLimitError(msg.ADVANCE_UNTIL_TIMEOUT.format(
+                    timeout=timeout, frames=played, frame=self._world.frame))
+            if played:
+                # Let worker threads run between frames; while any is alive, pace the frames so its work
+                # takes a plausible number of frames instead of thousands.
+                time.sleep(THREAD_PACE_S if threading.active_count() > 1 else 0)
+            self._run_frame()
+            played += 1
+        return played
 
     def reload(self) -> None:
         """Save the project and open it again: network, par values and storage survive; Python objects do not.
@@ -71,9 +133,6 @@ class Session:
         files, COMPs with ``initextonstart`` re-initialise their extensions (parents first) and
         Execute DATs fire ``onStart``.
         """
-        from . import tree_state
-        from .td_module import install_modules
-
         self._check_current()
         w = self._world
         execute_dats.fire_all(w, "exit", "onExit")
@@ -82,7 +141,7 @@ class Session:
         for o, dead_path in old_ops:
             o._invalidate(dead_path)
         w.reset_project()
-        build_root(w, data)
+        tree_state.build_root(w, data)
         install_modules()
         ops = tree_state.walk(w.root)
         for o in ops:
@@ -101,7 +160,7 @@ class Session:
 
     @property
     def script_exceptions(self) -> list[ScriptException]:
-        """Exceptions script code raised that TD would have caught and printed. Mock-only."""
+        """Exceptions script code raised that TD caught, and script errors components added. Mock-only."""
         return list(self._world.script_exceptions)
 
     def take_script_exceptions(self) -> list[ScriptException]:
@@ -113,7 +172,7 @@ class Session:
     # ---- internals -----------------------------------------------------------------------------
     def _check_current(self) -> None:
         if not self._world.valid:
-            raise RuntimeError("This Session is no longer installed: mock_td.install() was called again")
+            raise RuntimeError(msg.SESSION_REPLACED)
 
     def _run_frame(self) -> None:
         w = self._world
@@ -134,42 +193,33 @@ class Session:
         return f"<mock_td.Session frame={self.frame}>"
 
 
+def wire(world: World) -> None:
+    """Connect ``world`` to the families above it: the ``td`` namespace, ``run()`` scripts and the listeners."""
+    hooks = world.hooks
+    hooks.namespace = namespace_for
+    hooks.run_script = dat_modules.exec_script
+    hooks.par_changed = [execute_dats.dispatch_value_change]
+    hooks.par_pulsed = [execute_dats.dispatch_pulse]
+    hooks.dat_text_changed = [chop.callbacks_dat_changed, extensions.dat_text_changed]
+    hooks.ops_pasted = [execute_dats.fire_created]
+
+
 def build_default_project(world: World) -> None:
     """A new TD project: ``/`` (baseCOMP), ``/project1`` (containerCOMP) and ``/local`` (baseCOMP)."""
-    from .comp import baseCOMP, containerCOMP
-
     root = baseCOMP(world, None, "")
     world.root = root
     root._newChild(containerCOMP, "project1")
     root._newChild(baseCOMP, "local")
 
 
-def build_root(world: World, data: dict[str, Any]) -> None:
-    """Rebuild the whole network from :func:`mock_td.tree_state.snapshot_op` data of root."""
-    from .comp import baseCOMP
-    from .tree_state import _restore
-
-    world.restoring = True
-    try:
-        root = baseCOMP(world, None, "")
-        world.root = root
-        _restore(root, data)
-    finally:
-        world.restoring = False
-
-
 def install(project_folder: str | None = None, cook_rate: float = 60) -> Session:
     """Reset the emulated world to a new TD project and make ``import td`` (and tdu, TDStoreTools, TDFunctions) work."""
-    import os
-
-    from . import world as _w
-    from .td_module import install_modules
-
     if cook_rate <= 0:
-        raise ValueError("install(cook_rate): the cook rate must be positive")
+        raise ValueError(msg.INSTALL_COOK_RATE.format(cook_rate=cook_rate))
     folder = os.path.abspath(project_folder if project_folder is not None else os.getcwd())
     w = World(folder, cook_rate)
-    _w.set_current(w)
+    wire(w)
+    _world.set_current(w)
     build_default_project(w)
     install_modules()
     return Session(w)

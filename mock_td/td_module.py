@@ -3,7 +3,8 @@
 ``namespace_for(op)`` builds the globals TD gives code running as ``op``: every public ``td`` name,
 with ``me``, ``op``, ``ops``, ``parent``, ``iop``, ``ipar``, ``ext``, ``mod`` and ``run`` bound to
 ``op``. Through ``import td`` the same names follow the context stack instead (the OP whose code or
-expression is running; root when none).
+expression is running; root when none). ``install()`` gives every world ``namespace_for`` as its
+``namespace`` hook, so operators reach it without importing this module.
 """
 
 from __future__ import annotations
@@ -11,14 +12,61 @@ from __future__ import annotations
 import sys
 import threading
 import types
+from collections.abc import Iterator
 from typing import Any
 
-from . import world as _world
-from .clock import absTime
-from .errors import tdAttributeError, tdError
-from .runqueue import Run, Runs
-from .shortcuts import MOD, ExtSearcher, IOPShortcut, IPARShortcut, OpFinder, OpsFinder, ParentShortcut
-from .unsupported import not_modelled
+from mock_td import messages as msg
+from mock_td.errors import tdAttributeError, tdError
+from mock_td.libraries import TDFunctions, TDStoreTools, tdu
+from mock_td.operators import execute_dats  # noqa: F401 - registers executeDAT and parameterexecuteDAT
+from mock_td.operators.chop import CHOP
+from mock_td.operators.chop_data import Channel
+from mock_td.operators.comp import COMP
+from mock_td.operators.dat import DAT
+from mock_td.operators.op import OP
+from mock_td.operators.registry import registered_types
+from mock_td.operators.shortcuts import (
+    MOD,
+    ExtSearcher,
+    IOPShortcut,
+    IPARShortcut,
+    OpFinder,
+    OpsFinder,
+    ParentShortcut,
+)
+from mock_td.operators.table_data import Cell
+from mock_td.parameters.page import Page
+from mock_td.parameters.par import Par
+from mock_td.parameters.par_collection import ParCollection
+from mock_td.parameters.pargroup import ParGroup
+from mock_td.parameters.sequence import Sequence
+from mock_td.parameters.styles import ParMode
+from mock_td.process import world as _world
+from mock_td.process.clock import absTime
+from mock_td.process.runqueue import Run
+from mock_td.unsupported import not_modelled
+
+
+class Runs:
+    """TD's ``runs``: the pending Run objects of the current project, list-like."""
+
+    __slots__ = ()
+
+    def _list(self) -> list[Run]:
+        return list(_world.current().run_queue.pending)
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __getitem__(self, index: int) -> Run:
+        return self._list()[index]
+
+    def __iter__(self) -> Iterator[Run]:
+        return iter(self._list())
+
+    def __repr__(self) -> str:
+        return f"runs({len(self)} pending)"
+
 
 runs = Runs()
 
@@ -27,14 +75,14 @@ def _run(caller: Any, script: Any, args: tuple[Any, ...], endFrame: bool, fromOP
          group: str | None, delayFrames: int, delayMilliSeconds: float, delayRef: Any) -> Run:  # noqa: N803
     w = _world.current()
     if not isinstance(script, str):
-        raise TypeError(f"run(): script must be a string of Python code, not {type(script).__name__}")
+        raise TypeError(msg.RUN_SCRIPT_TYPE.format(type=type(script).__name__))
     if delayRef is not None and not getattr(delayRef, "isCOMP", False) and not hasattr(delayRef, "_world"):
-        raise TypeError("run(): delayRef must be an OP")
+        raise TypeError(msg.RUN_DELAY_REF)
     if fromOP is not None:
         fromOP._checkValid()
     frames = int(delayFrames) + round(float(delayMilliSeconds) / 1000.0 * w.cook_rate)
     if frames < 0:
-        raise tdError("run(): delays cannot be negative")
+        raise tdError(msg.RUN_NEGATIVE_DELAY)
     me = fromOP if fromOP is not None else caller
     r = Run(w, script, tuple(args), me, bool(asParameter), group, frames, bool(endFrame))
     return w.run_queue.submit(r)
@@ -58,7 +106,7 @@ def debug(*args: Any) -> None:
     """Print the args and where they came from (DAT and line) to the textport."""
     frame = sys._getframe(1)
     text = " ".join(str(a) for a in args)
-    _world.current().print(f"{text} ({frame.f_code.co_filename} line {frame.f_lineno})")
+    _world.current().print(msg.TEXTPORT_DEBUG.format(text=text, file=frame.f_code.co_filename, line=frame.f_lineno))
 
 
 def isMainThread() -> bool:  # noqa: N802
@@ -90,7 +138,7 @@ class Project:
     def cookRate(self, value: float) -> None:  # noqa: N802
         value = float(value)
         if value <= 0:
-            raise tdError("project.cookRate must be positive")
+            raise tdError(msg.COOK_RATE_POSITIVE)
         _world.current().cook_rate = value
 
     @property
@@ -101,13 +149,13 @@ class Project:
     @realTime.setter
     def realTime(self, value: bool) -> None:  # noqa: N802
         if value:
-            not_modelled("project.realTime", "mock_td only runs frames when Session.advance() is called")
+            not_modelled("project.realTime", msg.HINT_FRAMES_ON_ADVANCE)
 
     def __getattr__(self, name: str) -> Any:
         if name in ("name", "saveVersion", "saveBuild", "saveTime", "saveOSName", "saveOSVersion", "paths",
                     "performMode", "save", "load", "quit", "windowOnTop", "windowStartMode", "cookRate2"):
             not_modelled(f"project.{name}")
-        raise tdAttributeError(f"'td.Project' object has no attribute '{name}'")
+        raise tdAttributeError(msg.NO_ATTRIBUTE.format(cls="Project", name=name))
 
     def __repr__(self) -> str:
         return f"project(folder={self.folder!r})"
@@ -133,62 +181,34 @@ class _NotModelledObject:
 
 project = Project()
 
-_STATIC: dict[str, Any] | None = None
+
+def _static_names() -> dict[str, Any]:
+    names: dict[str, Any] = {
+        "tdError": tdError, "tdAttributeError": tdAttributeError, "absTime": absTime, "runs": runs,
+        "project": project, "debug": debug, "isMainThread": isMainThread, "fetchStamp": fetchStamp,
+        "ParMode": ParMode, "OP": OP, "COMP": COMP, "DAT": DAT, "CHOP": CHOP, "Par": Par,
+        "ParCollection": ParCollection, "ParGroup": ParGroup, "Page": Page, "Sequence": Sequence, "Cell": Cell,
+        "Channel": Channel, "Run": Run,
+    }
+    types = registered_types()
+    names.update(types)
+    families: dict[str, list[str]] = {}
+    for t, cls in types.items():
+        families.setdefault(cls.family, []).append(t)  # type: ignore[attr-defined]
+    names["families"] = families
+    for obj in ("app", "ui", "monitors", "sysinfo", "licenses"):
+        names[obj] = _NotModelledObject(obj)
+    names["tdu"] = tdu
+    return names
 
 
-def static_names() -> dict[str, Any]:
-    """Every ``td`` name that does not depend on the running OP."""
-    global _STATIC
-    if _STATIC is None:
-        from . import chop, comp, dat, execute_dats  # noqa: F401 - register the operator types
-        from .registry import OP_TYPES
-
-        names: dict[str, Any] = {
-            "tdError": tdError, "tdAttributeError": tdAttributeError, "absTime": absTime, "runs": runs,
-            "project": project, "debug": debug, "isMainThread": isMainThread, "fetchStamp": fetchStamp,
-        }
-        try:
-            from .par import ParMode
-
-            names["ParMode"] = ParMode
-        except ImportError:  # pragma: no cover - PARS's module missing
-            pass
-        from .op import OP
-
-        names["OP"] = OP
-        names["COMP"] = comp.COMP
-        names["DAT"] = dat.DAT
-        names["CHOP"] = chop.CHOP
-        for cls_name in ("Par", "ParCollection", "ParGroup", "Page", "Sequence", "Cell", "Channel"):
-            for modname in ("par", "pargroup", "page", "sequence", "table_data", "chop_data"):
-                mod = sys.modules.get(f"mock_td.{modname}")
-                if mod is not None and hasattr(mod, cls_name):
-                    names[cls_name] = getattr(mod, cls_name)
-        names["Run"] = Run
-        names.update(OP_TYPES)
-        families: dict[str, list[str]] = {}
-        for t, cls in OP_TYPES.items():
-            families.setdefault(getattr(cls, "family", "OP"), []).append(t)
-        names["families"] = families
-        for obj in ("app", "ui", "monitors", "sysinfo", "licenses"):
-            names[obj] = _NotModelledObject(obj)
-        tdu = _optional_module("tdu")
-        if tdu is not None:
-            names["tdu"] = tdu
-        _STATIC = names
-    return _STATIC
-
-
-def _optional_module(name: str) -> types.ModuleType | None:
-    try:
-        return __import__(f"mock_td.{name}", fromlist=["_"])
-    except ImportError:
-        return None
+#: Every ``td`` name that does not depend on the running OP.
+STATIC_NAMES: dict[str, Any] = _static_names()
 
 
 def namespace_for(op: Any, as_parameter: bool = False) -> dict[str, Any]:
     """The globals of code running as ``op`` (``me`` = op; ``op()`` relative to it)."""
-    ns = dict(static_names())
+    ns = dict(STATIC_NAMES)
     ns["me"] = op
     ns["op"] = OpFinder(op, as_parameter)
     ns["ops"] = OpsFinder(op, as_parameter)
@@ -202,37 +222,37 @@ def namespace_for(op: Any, as_parameter: bool = False) -> dict[str, Any]:
     return ns
 
 
-_TD_MODULE: types.ModuleType | None = None
+def _build_td_module() -> types.ModuleType:
+    m = types.ModuleType("td", "TouchDesigner's td module, emulated by mock_td (see mock_td/SUPPORTED.md).")
+    m.__dict__.update(STATIC_NAMES)
+    m.__dict__.update({
+        "op": OpFinder(), "ops": OpsFinder(), "parent": ParentShortcut(), "iop": IOPShortcut(),
+        "ipar": IPARShortcut(), "ext": ExtSearcher(), "mod": MOD(), "run": make_run(None),
+    })
+
+    def __getattr__(name: str) -> Any:  # noqa: N807
+        if name == "me":
+            return _world.current().me
+        if name == "root":
+            return _world.current().root
+        raise AttributeError(msg.MODULE_NO_ATTRIBUTE.format(module="td", name=name))
+
+    m.__dict__["__getattr__"] = __getattr__
+    m.__dict__["__all__"] = sorted([k for k in m.__dict__ if not k.startswith("_")] + ["me", "root"])
+    return m
+
+
+_TD_MODULE = _build_td_module()
 
 
 def td_module() -> types.ModuleType:
     """The ``td`` module (built once; its context-dependent names follow the current world)."""
-    global _TD_MODULE
-    if _TD_MODULE is None:
-        m = types.ModuleType("td", "TouchDesigner's td module, emulated by mock_td (see mock_td/SUPPORTED.md).")
-        m.__dict__.update(static_names())
-        m.__dict__.update({
-            "op": OpFinder(), "ops": OpsFinder(), "parent": ParentShortcut(), "iop": IOPShortcut(),
-            "ipar": IPARShortcut(), "ext": ExtSearcher(), "mod": MOD(), "run": make_run(None),
-        })
-
-        def __getattr__(name: str) -> Any:  # noqa: N807
-            if name == "me":
-                return _world.current().me
-            if name == "root":
-                return _world.current().root
-            raise AttributeError(f"module 'td' has no attribute '{name}'")
-
-        m.__dict__["__getattr__"] = __getattr__
-        m.__dict__["__all__"] = sorted([k for k in m.__dict__ if not k.startswith("_")] + ["me", "root"])
-        _TD_MODULE = m
     return _TD_MODULE
 
 
 def install_modules() -> None:
     """Put ``td``, ``tdu``, ``TDStoreTools`` and ``TDFunctions`` into ``sys.modules``."""
-    sys.modules["td"] = td_module()
-    for name in ("tdu", "TDStoreTools", "TDFunctions"):
-        mod = _optional_module(name)
-        if mod is not None:
-            sys.modules[name] = mod
+    sys.modules["td"] = _TD_MODULE
+    sys.modules["tdu"] = tdu
+    sys.modules["TDStoreTools"] = TDStoreTools
+    sys.modules["TDFunctions"] = TDFunctions

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
+from mock_td import messages as msg
+
 T = TypeVar("T", bound=type)
 
 
@@ -20,10 +22,8 @@ class NotModelledError(NotImplementedError):
 
 def not_modelled(symbol: str, hint: str = "") -> NoReturn:
     """Raise NotImplementedError for ``symbol`` (e.g. ``'COMP.save'``)."""
-    msg = f"mock_td does not model {symbol}: it exists in TouchDesigner but has no headless emulation"
-    if hint:
-        msg += f" ({hint})"
-    raise NotModelledError(msg)
+    text = msg.NOT_MODELLED.format(symbol=symbol)
+    raise NotModelledError(f"{text} ({hint})" if hint else text)
 
 
 def _raiser(symbol: str) -> property:
@@ -33,7 +33,7 @@ def _raiser(symbol: str) -> property:
     def set_(self: Any, value: Any) -> NoReturn:
         not_modelled(symbol)
 
-    return property(get, set_, doc=f"{symbol}: not modelled by mock_td (raises NotImplementedError).")
+    return property(get, set_, doc=msg.NOT_MODELLED_DOC.format(symbol=symbol))
 
 
 def not_modelled_members(td_class_name: str, *names: str) -> Callable[[T], T]:

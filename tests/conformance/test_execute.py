@@ -10,41 +10,41 @@ def onFrameStart(frame):
 """
 
 
-def test_frame_callbacks_need_active_and_their_toggle(session, project1):
+def test_frame_callbacks_need_active_and_their_toggle(td_session, project1):
     ex = project1.create(td.executeDAT)
     ex.text = FRAME_CB
-    session.advance()
+    td_session.advance()
     assert ex.fetch("starts", None) is None  # framestart is off by default
     ex.par.framestart = True
-    session.advance(2)
+    td_session.advance(2)
     assert ex.fetch("starts") == [2, 3]
     ex.par.active = False
-    session.advance()
+    td_session.advance()
     assert ex.fetch("starts") == [2, 3]
 
 
-def test_a_raising_callback_is_recorded_and_the_frame_goes_on(session, project1):
+def test_a_raising_callback_is_recorded_and_the_frame_goes_on(td_session, project1):
     bad = project1.create(td.executeDAT, "bad")
     bad.text = "def onFrameStart(frame):\n    raise RuntimeError('nope')\n"
     bad.par.framestart = True
     good = project1.create(td.executeDAT, "good")
     good.text = FRAME_CB
     good.par.framestart = True
-    session.advance()
+    td_session.advance()
     assert good.fetch("starts") == [1]
-    errs = session.take_script_exceptions()
+    errs = td_session.take_script_exceptions()
     assert len(errs) == 1 and errs[0].op_path == "/project1/bad"
     assert "nope" in bad.scriptErrors()
-    assert session.take_script_exceptions() == []
+    assert td_session.take_script_exceptions() == []
 
 
-def test_on_start_fires_on_reload_and_on_create_on_paste(session, project1):
+def test_on_start_fires_on_reload_and_on_create_on_paste(td_session, project1):
     box = project1.create(td.baseCOMP, "box")
     ex = box.create(td.executeDAT, "ex")
     ex.text = "def onStart():\n    parent().store('started', True)\ndef onCreate():\n    parent().store('created', True)\n"
     ex.par.start = True
     ex.par.create = True
-    session.reload()
+    td_session.reload()
     assert td.op("/project1/box").fetch("started") is True
     cp = td.op("/project1").copy(td.op("/project1/box"))
     assert cp.fetch("created") is True
@@ -71,7 +71,7 @@ def _watched(project1):
     return comp, pe
 
 
-def test_on_value_change_and_on_pulse(session, project1):
+def test_on_value_change_and_on_pulse(td_session, project1):
     comp, pe = _watched(project1)
     comp.par.Speed = 2
     comp.par.Speed = 2  # no change, no callback
@@ -81,7 +81,7 @@ def test_on_value_change_and_on_pulse(session, project1):
     assert pe.fetch("pulses") == ["Go"]
 
 
-def test_parexec_filters(session, project1):
+def test_parexec_filters(td_session, project1):
     comp, pe = _watched(project1)
     pe.par.pars = "L*"
     comp.par.Speed = 1
@@ -98,7 +98,7 @@ def test_parexec_filters(session, project1):
     assert pe.fetch("changes") == [("Label", "a", "")]
 
 
-def test_parexec_ignores_other_ops(session, project1):
+def test_parexec_ignores_other_ops(td_session, project1):
     comp, pe = _watched(project1)
     other = project1.create(td.baseCOMP)
     other.appendCustomPage("C").appendFloat("Speed")

@@ -40,7 +40,7 @@ def _comp(project1, promote=True, name=""):
     return comp, dat
 
 
-def test_extension_by_class_name_and_promotion(session, project1):
+def test_extension_by_class_name_and_promotion(td_session, project1):
     comp, _ = _comp(project1)
     ext = comp.ext.GreeterExt
     assert comp.extensions == [ext]
@@ -54,7 +54,7 @@ def test_extension_by_class_name_and_promotion(session, project1):
     assert comp.extensionsReady
 
 
-def test_not_promoted_and_named(session, project1):
+def test_not_promoted_and_named(td_session, project1):
     comp, _ = _comp(project1, promote=False, name="Hello")
     assert comp.ext.Hello.Greet("x") == "hello x"
     with pytest.raises(AttributeError):
@@ -63,7 +63,7 @@ def test_not_promoted_and_named(session, project1):
         _ = comp.ext.GreeterExt
 
 
-def test_ext_searches_up_from_inside(session, project1):
+def test_ext_searches_up_from_inside(td_session, project1):
     comp, _ = _comp(project1)
     inner = comp.create(td.baseCOMP, "inner").create(td.textDAT, "code")
     inner.text = "def call():\n    return ext.GreeterExt.Greet('in')\n"
@@ -71,16 +71,16 @@ def test_ext_searches_up_from_inside(session, project1):
     assert inner.ext.GreeterExt is comp.ext.GreeterExt
 
 
-def test_on_init_td_runs_at_end_of_frame(session, project1):
+def test_on_init_td_runs_at_end_of_frame(td_session, project1):
     comp, _ = _comp(project1)
     assert comp.fetch("initTD", 0) == 0
-    session.advance()
+    td_session.advance()
     assert comp.fetch("initTD") == 1
-    session.advance()
+    td_session.advance()
     assert comp.fetch("initTD") == 1
 
 
-def test_reinit_paths_replace_the_instance_and_call_on_destroy(session, project1):
+def test_reinit_paths_replace_the_instance_and_call_on_destroy(td_session, project1):
     comp, dat = _comp(project1)
     first = comp.ext.GreeterExt
     comp.par.reinitextensions.pulse()
@@ -94,7 +94,7 @@ def test_reinit_paths_replace_the_instance_and_call_on_destroy(session, project1
     assert comp.ext.GreeterExt is not third
 
 
-def test_destroying_the_comp_calls_on_destroy_with_children_readable(session, project1):
+def test_destroying_the_comp_calls_on_destroy_with_children_readable(td_session, project1):
     comp, _ = _comp(project1)
     holder = project1.create(td.baseCOMP, "holder")
     comp.par.ext0object = "op('./GreeterExt').module.GreeterExt(me)"
@@ -107,7 +107,7 @@ def test_destroying_the_comp_calls_on_destroy_with_children_readable(session, pr
     assert holder.valid
 
 
-def test_using_an_extension_during_its_initialization_raises(session, project1):
+def test_using_an_extension_during_its_initialization_raises(td_session, project1):
     comp = project1.create(td.baseCOMP, "eager")
     dat = comp.create(td.textDAT, "EagerExt")
     dat.text = (
@@ -123,27 +123,27 @@ def test_using_an_extension_during_its_initialization_raises(session, project1):
     assert comp.ext.EagerExt is not None
 
 
-def test_a_failing_extension_is_a_script_error(session, project1):
+def test_a_failing_extension_is_a_script_error(td_session, project1):
     comp = project1.create(td.baseCOMP, "broken")
     dat = comp.create(td.textDAT, "BrokenExt")
     dat.text = "class BrokenExt:\n    def __init__(self, ownerComp):\n        raise ValueError('bad init')\n"
     comp.par.ext0object = "op('./BrokenExt').module.BrokenExt(me)"
     assert comp.extensions == [None]
-    errs = session.take_script_exceptions()
+    errs = td_session.take_script_exceptions()
     assert len(errs) == 1 and "bad init" in str(errs[0].exception)
 
 
-def test_bare_op_in_the_object_par_looks_at_siblings(session, project1):
+def test_bare_op_in_the_object_par_looks_at_siblings(td_session, project1):
     comp = project1.create(td.baseCOMP, "c")
     comp.create(td.textDAT, "SomeExt").text = "class SomeExt:\n    def __init__(self, o):\n        pass\n"
     comp.par.ext0object = "op('SomeExt').module.SomeExt(me)"
     assert comp.extensions == [None]
-    session.take_script_exceptions()
+    td_session.take_script_exceptions()
     comp.par.ext0object = "me.op('SomeExt').module.SomeExt(me)"
     assert type(comp.extensions[0]).__name__ == "SomeExt"
 
 
-def test_two_extension_slots(session, project1):
+def test_two_extension_slots(td_session, project1):
     comp = project1.create(td.baseCOMP, "two")
     comp.create(td.textDAT, "AExt").text = "class AExt:\n    def __init__(self, o):\n        self.Who = 'a'\n"
     comp.create(td.textDAT, "BExt").text = "class BExt:\n    def __init__(self, o):\n        self.Other = 'b'\n"

@@ -30,7 +30,7 @@ def _log(comp):
     return comp.fetch("log", [])
 
 
-def test_one_frame_runs_its_phases_in_order(session, project1):
+def test_one_frame_runs_its_phases_in_order(td_session, project1):
     comp = project1.create(td.baseCOMP, "comp")
     ex = comp.create(td.executeDAT, "exec")
     ex.text = LOG_SETUP
@@ -46,13 +46,13 @@ def test_one_frame_runs_its_phases_in_order(session, project1):
     ext = comp.create(td.textDAT, "OrderExt")
     ext.text = EXT
 
-    session.advance()  # frame 1: nothing pending
+    td_session.advance()  # frame 1: nothing pending
     comp.store("log", [])
     td.run("me.store('log', me.fetch('log') + [('run', absTime.frame)])", fromOP=comp, delayFrames=1)
     td.run("me.store('log', me.fetch('log') + [('endFrameRun', absTime.frame)])", fromOP=comp, endFrame=True)
     comp.par.Value = 3
     comp.par.ext0object = "op('./OrderExt').module.OrderExt(me)"
-    session.advance()  # frame 2
+    td_session.advance()  # frame 2
     assert _log(comp) == [
         ("run", 2.0),
         ("frameStart", 2),
@@ -63,15 +63,15 @@ def test_one_frame_runs_its_phases_in_order(session, project1):
     ]
 
 
-def test_absTime_moves_before_anything_runs(session, project1):
+def test_absTime_moves_before_anything_runs(td_session, project1):
     ex = project1.create(td.executeDAT)
     ex.text = "def onFrameStart(frame):\n    me.store('seen', (frame, absTime.frame, absTime.seconds))\n"
     ex.par.framestart = True
-    session.advance(3)
+    td_session.advance(3)
     assert ex.fetch("seen") == (3, 3.0, 3 / 60)
 
 
-def test_work_queued_during_a_frame_end_runs_in_that_frame(session, project1):
+def test_work_queued_during_a_frame_end_runs_in_that_frame(td_session, project1):
     ex = project1.create(td.executeDAT)
     ex.text = (
         "def onFrameStart(frame):\n"
@@ -79,8 +79,8 @@ def test_work_queued_during_a_frame_end_runs_in_that_frame(session, project1):
         "    run(\"me.store('next', absTime.frame)\", delayFrames=1)\n"
     )
     ex.par.framestart = True
-    session.advance()
+    td_session.advance()
     assert ex.fetch("end") == 1
     ex.par.framestart = False
-    session.advance()
+    td_session.advance()
     assert ex.fetch("next") == 2

@@ -20,7 +20,7 @@ def _setup(project1):
     return comp, store, table
 
 
-def test_iop_and_ipar_from_code_inside(session, project1):
+def test_iop_and_ipar_from_code_inside(td_session, project1):
     comp, store, table = _setup(project1)
     code = comp.create(td.baseCOMP, "deep").create(td.textDAT, "code")
     code.text = "def get():\n    return iop.Steps, ipar.Settings.Size.eval()\n"
@@ -29,7 +29,7 @@ def test_iop_and_ipar_from_code_inside(session, project1):
     assert comp.internalOPs == {"Steps": table, "Settings": store}
 
 
-def test_iop_is_not_visible_outside(session, project1):
+def test_iop_is_not_visible_outside(td_session, project1):
     _setup(project1)
     outside = project1.create(td.textDAT, "outside")
     outside.text = "def get():\n    return iop.Steps\n"

@@ -70,12 +70,12 @@ def test_errors_in_module_text_propagate_to_the_caller(project1):
         _ = dat.module
 
 
-def test_print_and_debug_go_to_the_textport(session, project1):
+def test_print_and_debug_go_to_the_textport(td_session, project1):
     dat = project1.create(td.textDAT, "talk")
     dat.text = "print('hello', 42)\ndebug('dbg')\n"
     _ = dat.module
-    assert "hello 42" in session.textport
-    assert any(line.startswith("dbg") and "/project1/talk" in line for line in session.textport)
+    assert "hello 42" in td_session.textport
+    assert any(line.startswith("dbg") and "/project1/talk" in line for line in td_session.textport)
 
 
 def test_td_me_follows_the_running_code(project1):
@@ -85,7 +85,7 @@ def test_td_me_follows_the_running_code(project1):
     assert td.me is td.root
 
 
-def test_file_and_syncfile_load_and_write(session, project1, tmp_path):
+def test_file_and_syncfile_load_and_write(td_session, project1, tmp_path):
     path = tmp_path / "code" / "mod.py"
     path.parent.mkdir()
     path.write_text("X = 1\n")
@@ -98,7 +98,7 @@ def test_file_and_syncfile_load_and_write(session, project1, tmp_path):
     assert path.read_text() == "X = 2\n"
     path.write_text("X = 3\n")
     os.utime(path, (1, 1))
-    session.advance()
+    td_session.advance()
     assert dat.module.X == 3
 
 

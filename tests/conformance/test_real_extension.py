@@ -25,32 +25,32 @@ def _build(project1):
 
 
 @pytest.fixture
-def ticker(session, project1):
+def ticker(td_session, project1):
     comp = _build(project1)
     yield comp
     if comp.valid:
         comp.destroy()  # onDestroyTD closes the asyncio loop
 
 
-def test_extension_initialises_and_creates_its_table(session, ticker):
+def test_extension_initialises_and_creates_its_table(td_session, ticker):
     assert ticker.op("log").OPType == "tableDAT"
     assert ticker.Inits == 1
     assert ticker.Ticks == 0
-    session.advance()
+    td_session.advance()
     assert ticker.fetch("ready") is True
     assert ticker.Ticks == 1
 
 
-def test_asyncio_jobs_advance_one_step_per_frame(session, ticker):
+def test_asyncio_jobs_advance_one_step_per_frame(td_session, ticker):
     ticker.StartJob("quick", 1)
     ticker.StartJob("slow", 3)
-    session.advance(5)
+    td_session.advance(5)
     rows = [[c.val for c in r] for r in ticker.op("log").rows()]
     assert rows == [["job", "frame"], ["quick", "2"], ["slow", "4"]]
-    assert any(line.startswith("job done quick") for line in session.textport)
+    assert any(line.startswith("job done quick") for line in td_session.textport)
 
 
-def test_stored_items_survive_reinit_and_reload(session, ticker):
+def test_stored_items_survive_reinit_and_reload(td_session, ticker):
     ticker.par.reinitextensions.pulse()
     assert ticker.Inits == 2
     with pytest.raises(AttributeError):  # readOnly=True: a property without a setter
@@ -58,11 +58,11 @@ def test_stored_items_survive_reinit_and_reload(session, ticker):
     assert ticker.Ticks == 0
     old = ticker.ext.TickerExt
     old.onDestroyTD()  # the project closes; release the loop like TD's exit would
-    session.reload()
+    td_session.reload()
     comp = td.op("/project1/ticker")
     assert comp.Inits == 3
     assert comp.op("log").numRows == 1
     comp.StartJob("after", 1)
-    session.advance(2)
+    td_session.advance(2)
     assert comp.op("log")[1, "job"].val == "after"
     comp.destroy()

@@ -14,7 +14,7 @@ class KeepExt:
 """
 
 
-def test_network_pars_and_storage_survive(session, project1):
+def test_network_pars_and_storage_survive(td_session, project1):
     comp = project1.create(td.baseCOMP, "keep")
     comp.appendCustomPage("Custom").appendFloat("Speed")
     comp.par.Speed = 7
@@ -26,7 +26,7 @@ def test_network_pars_and_storage_survive(session, project1):
     txt.text = "remember"
     comp.store("plain", {"x": [1, 2]})
     old_id = comp.id
-    session.reload()
+    td_session.reload()
     new = td.op("/project1/keep")
     assert new is not comp and not comp.valid
     assert new.par.Speed.eval() == 7
@@ -37,7 +37,7 @@ def test_network_pars_and_storage_survive(session, project1):
     assert td.op(old_id) is not comp
 
 
-def test_storage_goes_through_pickle_with_startup_values(session, project1):
+def test_storage_goes_through_pickle_with_startup_values(td_session, project1):
     comp = project1.create(td.baseCOMP, "s")
     lock = threading.Lock()
     comp.store("lock", lock)
@@ -46,57 +46,57 @@ def test_storage_goes_through_pickle_with_startup_values(session, project1):
     comp.storeStartupValue("counter", 0)
     shared = [1]
     comp.store("shared", shared)
-    session.reload()
+    td_session.reload()
     new = td.op("/project1/s")
     assert new.fetch("lock") is None
     assert new.fetch("counter") == 0
     assert new.fetch("shared") == [1] and new.fetch("shared") is not shared
 
 
-def test_unpicklable_storage_without_startup_value_is_dropped(session, project1):
+def test_unpicklable_storage_without_startup_value_is_dropped(td_session, project1):
     comp = project1.create(td.baseCOMP, "s")
     comp.store("lock", threading.Lock())
-    session.reload()
+    td_session.reload()
     assert "lock" not in td.op("/project1/s").storage
-    assert any("lock" in line for line in session.textport)
+    assert any("lock" in line for line in td_session.textport)
 
 
-def test_extensions_reinitialise_and_python_objects_do_not_survive(session, project1):
+def test_extensions_reinitialise_and_python_objects_do_not_survive(td_session, project1):
     comp = project1.create(td.baseCOMP, "e")
     comp.create(td.textDAT, "KeepExt").text = EXT
     comp.par.ext0object = "op('./KeepExt').module.KeepExt(me)"
     comp.par.ext0promote = True
     comp.Live = "changed"
-    session.reload()
+    td_session.reload()
     new = td.op("/project1/e")
     assert new.Live == "fresh"
 
 
-def test_initextonstart_off_leaves_extensions_uninitialised(session, project1):
+def test_initextonstart_off_leaves_extensions_uninitialised(td_session, project1):
     comp = project1.create(td.baseCOMP, "e")
     comp.create(td.textDAT, "KeepExt").text = EXT
     comp.par.ext0object = "op('./KeepExt').module.KeepExt(me)"
     comp.par.initextonstart = False
-    session.reload()
+    td_session.reload()
     assert td.op("/project1/e").extensions == []
 
 
-def test_pending_runs_are_dropped_and_the_clock_continues(session, project1):
+def test_pending_runs_are_dropped_and_the_clock_continues(td_session, project1):
     td.run("op('/project1').store('ran', True)", delayFrames=1)
-    session.advance(2)
+    td_session.advance(2)
     td.run("op('/project1').store('late', True)", delayFrames=1)
-    session.reload()
+    td_session.reload()
     assert len(td.runs) == 0
-    session.advance()
+    td_session.advance()
     assert td.absTime.frame == 3
     assert td.op("/project1").fetch("late", None) is None
 
 
-def test_synced_file_is_reloaded_on_open(session, project1, tmp_path):
+def test_synced_file_is_reloaded_on_open(td_session, project1, tmp_path):
     dat = project1.create(td.textDAT, "m")
     dat.par.file = "m.py"
     dat.par.syncfile = True
     dat.text = "V = 1\n"
     (tmp_path / "m.py").write_text("V = 2\n")
-    session.reload()
+    td_session.reload()
     assert td.op("/project1/m").module.V == 2

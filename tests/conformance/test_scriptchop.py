@@ -32,18 +32,18 @@ def _chop(project1):
     return chop, cb
 
 
-def test_cooks_when_read_and_caches(session, project1):
+def test_cooks_when_read_and_caches(td_session, project1):
     chop, _ = _chop(project1)
     assert chop.numChans == 2
     assert chop["b"][0] == 2.0 and chop.chan("a")[0] == 1.0
     assert chop.fetch("cooks") == 1
     _ = chop.numChans
-    session.advance()
+    td_session.advance()
     _ = chop.numChans
     assert chop.fetch("cooks") == 1
 
 
-def test_force_cook_and_par_and_text_changes(session, project1):
+def test_force_cook_and_par_and_text_changes(td_session, project1):
     chop, cb = _chop(project1)
     chop.cook(force=True)
     assert chop.fetch("cooks") == 1
@@ -58,10 +58,10 @@ def test_force_cook_and_par_and_text_changes(session, project1):
     assert chop.numChans == 3
 
 
-def test_a_raising_on_cook_is_a_script_error(session, project1):
+def test_a_raising_on_cook_is_a_script_error(td_session, project1):
     chop = project1.create(td.scriptCHOP)
     cb = project1.create(td.textDAT)
     cb.text = "def onCook(scriptOp):\n    raise KeyError('x')\n"
     chop.par.callbacks = cb
     assert chop.numChans == 0
-    assert len(session.take_script_exceptions()) == 1
+    assert len(td_session.take_script_exceptions()) == 1

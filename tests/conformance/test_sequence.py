@@ -7,6 +7,8 @@ import td
 from hypothesis import given
 from hypothesis import strategies as st
 
+import mock_td
+
 
 @pytest.fixture
 def comp(project1):
@@ -198,8 +200,6 @@ operations = st.lists(
 
 @given(ops=operations)
 def test_random_block_operations_keep_names_and_values(ops):
-    import mock_td
-
     session = mock_td.install()
     comp = session.root.op("/project1").create(td.baseCOMP, "c")
     _, seq = build_steps(comp, blocks=2)

@@ -8,23 +8,23 @@ import td
 import mock_td
 
 
-def test_install_resets_the_world(session):
+def test_install_resets_the_world(td_session):
     td.op("/project1").create(td.baseCOMP, "old")
-    session.advance(3)
+    td_session.advance(3)
     fresh = mock_td.install()
     assert td.op("/project1/old") is None
     assert fresh.frame == 0 and td.absTime.frame == 0
     with pytest.raises(RuntimeError):
-        session.advance()
+        td_session.advance()
 
 
-def test_clock_is_frozen_until_advanced(session):
+def test_clock_is_frozen_until_advanced(td_session):
     assert (td.absTime.frame, td.absTime.seconds) == (0, 0)
-    session.advance()
-    assert td.absTime.frame == 1 and session.frame == 1
-    session.advance(59)
+    td_session.advance()
+    assert td.absTime.frame == 1 and td_session.frame == 1
+    td_session.advance(59)
     assert td.absTime.frame == 60
-    assert td.absTime.seconds == pytest.approx(1.0) == session.seconds
+    assert td.absTime.seconds == pytest.approx(1.0) == td_session.seconds
     assert td.absTime.step == 1
     assert td.absTime.stepSeconds == pytest.approx(1 / 60)
     with pytest.raises(AttributeError):
@@ -44,7 +44,7 @@ def test_advance_seconds_rounds_to_frames(tmp_path):
         s.advance(-1)
 
 
-def test_project_members(session, tmp_path):
+def test_project_members(td_session, tmp_path):
     assert td.project.folder == str(tmp_path)
     assert td.project.realTime is False
     assert td.project.cookRate == 60
@@ -52,7 +52,7 @@ def test_project_members(session, tmp_path):
         td.project.save("x.toe")
 
 
-def test_td_globals_exist(session):
+def test_td_globals_exist(td_session):
     for name in ("op", "ops", "parent", "iop", "ipar", "root", "absTime", "run", "runs", "debug", "project",
                  "baseCOMP", "containerCOMP", "textDAT", "tableDAT", "scriptCHOP", "executeDAT",
                  "parameterexecuteDAT", "nullCHOP", "tdError", "ParMode", "me", "tdu", "mod", "ext"):
@@ -63,6 +63,6 @@ def test_td_globals_exist(session):
     assert tdu is td.tdu
 
 
-def test_not_modelled_globals_raise(session):
+def test_not_modelled_globals_raise(td_session):
     with pytest.raises(NotImplementedError, match="ui.panes"):
         _ = td.ui.panes

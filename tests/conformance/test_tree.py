@@ -6,12 +6,12 @@ import pytest
 import td
 
 
-def test_a_new_project_has_project1_and_local(session):
+def test_a_new_project_has_project1_and_local(td_session):
     assert td.root.path == "/"
     assert td.op("/project1").OPType == "containerCOMP"
     assert td.op("/local").OPType == "baseCOMP"
     assert [c.name for c in td.root.children] == ["project1", "local"]
-    assert session.root is td.root
+    assert td_session.root is td.root
     assert td.root.parent() is None
 
 
