@@ -12,6 +12,12 @@ returns something other than None it becomes info['returnValue'] (this DAT has t
 Calls to the FlowController made in here (NextStep, GoToStep, Set, ...) are queued and run
 after this callback returns. An exception here fires onError and shows a script error on the
 FlowController; the flow keeps running.
+
+To call the FlowController from here, use info['ownerComp']: info['ownerComp'].NextStep(),
+info['ownerComp'].GoToStep('name'), info['ownerComp'].Set('key', value). Do not write
+iop.LOPflow here: LOPflow is an Internal OP shortcut of the target COMP, which only code inside
+the target can resolve, and this DAT is docked next to the target, outside it. iop.LOPflow is
+for scripts inside the target (a Panel Execute DAT, a button's callback, ...).
 """
 
 
@@ -22,6 +28,8 @@ def onFlowStart(info):
     - steps: the step names, in order
     - step_count: how many steps the flow has
     - restarted: True when Start interrupted a running flow
+    - inputs: the inputs given to Start, as a dict (empty when none)
+    - start_time: TD time in seconds when the run started
     - source: what caused it: 'api', 'pulse', 'start', 'timer', 'auto', 'update', 'goto', ...
     - process_id: the unique id of the run
     """
@@ -44,6 +52,9 @@ def onStepEnter(info):
     - source: what caused it: 'api', 'pulse', 'start', 'timer', 'auto', 'update', 'goto', ...
     - process_id: the unique id of the run
     """
+    # flow = info['ownerComp']  # the FlowController (iop.LOPflow does not resolve in this DAT)
+    # if info['step_name'] == 'intro':
+    #     flow.Set('visitor', None)
     return
 
 
@@ -77,6 +88,8 @@ def onNextStep(info):
     - step_index: the index of the step arrived at
     - step_name: the name of the step arrived at
     - step_label: the label of the step arrived at
+    - step: the step arrived at, as a dict: index, name, label, type, duration, then
+    - step_data: the data of the step arrived at (None: it was just entered)
     - transition: 'next' (in order), 'jump' (a then naming a step) or 'goto' (GoToStep)
     - source: what caused it: 'api', 'pulse', 'start', 'timer', 'auto', 'update', 'goto', ...
     - process_id: the unique id of the run
@@ -96,9 +109,12 @@ def onWaitForContinue(info):
     - step_duration: 0 (advance at once), -1 (wait) or seconds
     - step_then: where the step goes next: 'next', 'end' or a step name
     - step_data: the data given to the step (WaitForContinue/Update), else None
+    - update_data: the data given to WaitForContinue (None when a wait step was entered)
     - source: what caused it: 'api', 'pulse', 'start', 'timer', 'auto', 'update', 'goto', ...
     - process_id: the unique id of the run
     """
+    # Something outside this DAT usually continues the flow: code inside the target calls
+    # iop.LOPflow.NextStep(). From here it is info['ownerComp'].NextStep().
     return
 
 
@@ -109,7 +125,9 @@ def onFlowUpdate(info):
     - step_index: the current step's index
     - step_name: the current step's name
     - step_label: the current step's label
-    - step_data: the data given to Update
+    - step: the step as a dict: index, name, label, type, duration, then
+    - step_data: the step's data after the update (Update(None) keeps the previous data)
+    - update_data: the data given to Update (None when none)
     - advance_step: True when the flow advances after this update
     - source: what caused it: 'api', 'pulse', 'start', 'timer', 'auto', 'update', 'goto', ...
     - process_id: the unique id of the run
@@ -126,6 +144,7 @@ def onContextChange(info):
     - old_value: the previous value (None when new); for a clear, the previous contents
     - change_id: unique, increasing id of this change
     - kind: 'set' or 'clear'
+    - step: the current step as a dict: index, name, label, type, duration, then (None when not running)
     - source: what caused it: 'api', 'pulse', 'start', 'timer', 'auto', 'update', 'goto', ...
     - process_id: the unique id of the run
     """
@@ -142,11 +161,13 @@ def onFlowFinish(info):
     - step_index: the index of the last step
     - step_name: the name of the last step
     - elapsed: seconds of TD time the run took
+    - response_dict: the run's outcome in one dict: result, result_type, status, process_id, step_name, start_time, end_time, elapsed, steps_entered, context (a copy of the context's keys)
     - source: what caused it: 'api', 'pulse', 'start', 'timer', 'auto', 'update', 'goto', ...
     - process_id: the unique id of the run
 
     Return value: when not None (and not stopped), replaces the result shown in Lastresult.
     """
+    # print(info['ownerComp'].name, 'finished:', info['result_type'], info['result'])
     return
 
 
@@ -175,6 +196,7 @@ def onStepsChanged(info):
     - steps: the step names, in order
     - labels: the step labels, in order
     - step_count: how many steps
+    - max_steps: how many steps (as the max_steps channel shows)
     - renamed: [[old_name, new_name], ...] renames detected
     - findings: problems found, as dicts: severity, code, message, steps, indices
     - runnable: True when the flow can run (no error findings)

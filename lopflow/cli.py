@@ -1,17 +1,20 @@
 """The ``lopflow`` command: run a flow headless, draw its graph, check it.
 
-    lopflow run FLOW [--json] [--seconds S] [--fps F]
+    lopflow run FLOW [--json] [--seconds S | --for S] [--fps F] [--allow-errors]
     lopflow graph FLOW [--format mermaid|dot|svg] [--output FILE]
     lopflow check FLOW
 
-FLOW is a flow file (TOML, see ``lopflow.flowfile``). Exit codes: 0 fine; 1 the flow has errors
-(``check``) or ended in Error (``run``); 2 the command could not do its job (bad flow file, missing
-Graphviz, bad arguments).
+FLOW is a flow file (TOML, see ``lopflow.flowfile``). Exit codes: ``EXIT_CODES`` (the README's table
+is generated from it): 0 fine; 1 the flow failed (``check``: it has errors; ``run``: it ended in
+Error, did not finish within its time limit, or a callback raised, unless ``--allow-errors``); 2 the
+command could not do its job; 141 the output was closed early (``lopflow run --json | head -1``),
+which ends the command quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +25,20 @@ from lopflow.flowfile import FlowFile, FlowFileError, load_flow_file
 EXIT_OK = 0
 EXIT_FLOW_FAILED = 1
 EXIT_USAGE = 2
+#: 128 + SIGPIPE, what a Unix tool whose reader went away exits with.
+EXIT_OUTPUT_CLOSED = 141
+
+#: Every exit code with its meaning (the README's table says the same).
+EXIT_CODES = {
+    EXIT_OK: "check: no errors (warnings and notes allowed); run: the flow finished without Error, or was "
+             "still running when --for ended, and no callback raised (or --allow-errors); graph: done",
+    EXIT_FLOW_FAILED: "check: the flow or its callbacks file has errors; run: the flow ended in Error, did not "
+                      "finish within its time limit (--seconds, [run] seconds), or a callback raised",
+    EXIT_USAGE: "the command could not do its job: the flow file cannot be read (missing, not UTF-8, not "
+                "TOML, wrong keys), bad arguments, Graphviz missing; run: a flow that check finds errors in",
+    EXIT_OUTPUT_CLOSED: "the output was closed before the command finished (e.g. piped into head): it stops "
+                        "quietly",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,8 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a flow headless and show its progress")
     run.add_argument("flow", type=Path, help="the flow file (TOML)")
     run.add_argument("--json", action="store_true", help="print the event history as JSON lines instead")
-    run.add_argument("--seconds", type=float, help="stop after this much TD time (overrides [run] seconds)")
+    duration = run.add_mutually_exclusive_group()
+    duration.add_argument("--seconds", type=float,
+                          help="time limit in TD seconds (overrides [run] seconds); not finished by then: exit 1")
+    duration.add_argument("--for", dest="for_seconds", type=float, metavar="SECONDS",
+                          help="run a flow meant to keep going (a loop) for this many TD seconds; "
+                               "still running then is fine: exit 0")
     run.add_argument("--fps", type=float, help="TD frames per second (overrides [run] fps)")
+    run.add_argument("--allow-errors", action="store_true",
+                     help="exit 0 even when a callback raised (its errors are still listed)")
 
     graph = commands.add_parser("graph", help="print the flow graph (steps and next/jump/end edges)")
     graph.add_argument("flow", type=Path, help="the flow file (TOML)")
@@ -45,16 +69,37 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--output", "-o", type=Path,
                        help="where --format svg writes the picture (default: next to the flow file)")
 
-    check = commands.add_parser("check", help="validate a flow; exit code 1 when it has errors")
+    check = commands.add_parser("check", help="validate a flow and its callbacks file; exit code 1 on errors")
     check.add_argument("flow", type=Path, help="the flow file (TOML)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Entry point of the ``lopflow`` console script; returns the exit code."""
+    """Entry point of the ``lopflow`` console script; returns the exit code (see ``EXIT_CODES``)."""
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     args = build_parser().parse_args(argv)
+    try:
+        code = _command(args, out, err)
+        out.flush()  # inside the try: a reader that went away is noticed here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        _silence(out)
+        return EXIT_OUTPUT_CLOSED
+
+
+def _silence(out: TextIO) -> None:
+    """After the reader of ``out`` went away: point it at the null device, so exiting flushes nothing."""
+    try:
+        fileno = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fileno)
+    os.close(devnull)
+
+
+def _command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         flow = load_flow_file(args.flow)
     except FlowFileError as exc:
@@ -95,7 +140,7 @@ def _run(flow: FlowFile, args: argparse.Namespace, out: TextIO, err: TextIO) -> 
     from lopflow import headless, render
 
     try:
-        settings = headless.run_settings(flow, seconds=args.seconds, fps=args.fps)
+        settings = headless.run_settings(flow, seconds=args.seconds, fps=args.fps, for_seconds=args.for_seconds)
         if args.json:
             outcome = headless.run_flow(flow, settings, on_frame=None)
             render.write_json_events(outcome, out)
@@ -107,7 +152,13 @@ def _run(flow: FlowFile, args: argparse.Namespace, out: TextIO, err: TextIO) -> 
     except headless.HeadlessError as exc:
         print(f"lopflow run: {exc}", file=err)
         return EXIT_USAGE
-    return EXIT_FLOW_FAILED if outcome.failed else EXIT_OK
+    if outcome.failed:
+        return EXIT_FLOW_FAILED
+    if outcome.errors and not args.allow_errors:
+        print(f"lopflow run: {len(outcome.errors)} callback error(s) (listed in the summary / the 'error' "
+              "events); exit code 1 (--allow-errors to exit 0)", file=err)
+        return EXIT_FLOW_FAILED
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -8,20 +8,21 @@ Each section sits between markers in README.md::
 
 Sections: ``parameters`` (the parameter tables ``toxes/flow_controller_pars.py`` and
 ``toxes/tdasyncio_pars.py``), ``api`` (the promoted members of ``FlowControllerExt`` and
-``TDAsyncIOExt``, with their docstrings) and ``callbacks`` (``ext/flow_callbacks.py``'s registry and
-order table). A test fails when the README is stale; regenerate with ``python -m lopflow.docs --write``.
+``TDAsyncIOExt``, with their docstrings) and ``callbacks`` (the registry and order table of
+``ext/FlowController/flow_callbacks.py``, through ``lopflow.callback_docs``) and ``exit_codes`` (the
+``lopflow`` command's exit codes, ``lopflow.cli.EXIT_CODES``). Regenerate with
+``python -m lopflow.regenerate``; a test fails when the README is stale.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from collections.abc import Sequence
 from typing import Any
 
+from lopflow import callback_docs
 from lopflow.manifest import promoted_api
-from lopflow.repo import README, ext_module, toxes_module
+from lopflow.repo import ext_module, toxes_module
 
 _MARKER = re.compile(r"(<!-- BEGIN generated:(?P<name>[a-z_]+) -->\n)(?P<body>.*?)(<!-- END generated:(?P=name) -->)",
                      re.DOTALL)
@@ -91,12 +92,21 @@ def api_section() -> str:
 
 def callbacks_section() -> str:
     """The callbacks table and the callback order table from the engine's registry."""
-    registry = ext_module("flow_callbacks")
-    return "\n".join([registry.callbacks_table_markdown().rstrip(), "", "Order of callbacks:", "",
-                      registry.order_table_markdown().rstrip()])
+    return "\n".join([callback_docs.callbacks_table_markdown().rstrip(), "", "Order of callbacks:", "",
+                      callback_docs.order_table_markdown().rstrip()])
 
 
-SECTIONS = {"parameters": parameters_section, "api": api_section, "callbacks": callbacks_section}
+def exit_codes_section() -> str:
+    """The ``lopflow`` command's exit codes (``lopflow.cli.EXIT_CODES``) as a Markdown table."""
+    from lopflow.cli import EXIT_CODES
+
+    rows = ["| Exit code | Meaning |", "| --- | --- |"]
+    rows += [f"| {code} | {_cell(meaning)} |" for code, meaning in EXIT_CODES.items()]
+    return "\n".join(rows)
+
+
+SECTIONS = {"parameters": parameters_section, "api": api_section, "callbacks": callbacks_section,
+            "exit_codes": exit_codes_section}
 
 
 def render_readme(text: str) -> str:
@@ -113,29 +123,3 @@ def render_readme(text: str) -> str:
         return f"{match.group(1)}{SECTIONS[name]()}\n{match.group(4)}"
 
     return _MARKER.sub(replace, text)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m lopflow.docs [--write|--check]``: print, write or check README.md's generated sections."""
-    parser = argparse.ArgumentParser(prog="python -m lopflow.docs", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--write", action="store_true", help="rewrite README.md's generated sections")
-    parser.add_argument("--check", action="store_true", help="exit 1 when README.md is stale")
-    args = parser.parse_args(argv)
-    current = README.read_text(encoding="utf-8")
-    fresh = render_readme(current)
-    if args.write:
-        if fresh != current:
-            README.write_text(fresh, encoding="utf-8")
-        print(f"{'updated' if fresh != current else 'unchanged'}: {README}")
-        return 0
-    if args.check:
-        if fresh != current:
-            print(f"{README} is stale: run python -m lopflow.docs --write", file=sys.stderr)
-            return 1
-        return 0
-    print(fresh, end="")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

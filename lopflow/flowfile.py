@@ -9,6 +9,7 @@ A flow file looks like this::
     label = "Initialize"
     duration = -1                     # -1: wait for NextStep(); 0: advance at once; above 0: seconds
     then = "next"                     # "next", "end" or the label of another step (default "next")
+    entry = false                     # true: code enters this step with GoToStep() (no "unreachable" warning)
 
     [run]                             # optional
     seconds = 10                      # stop a headless run after this much TD time
@@ -17,7 +18,7 @@ A flow file looks like this::
 
 This module only checks shapes and types. Whether the steps make a sound flow (durations that are
 not -1, 0 or above 0, unknown ``then`` targets, duplicate names, unreachable steps, instant loops) is
-the engine's validation (``ext/flow_steps.py``), reported by ``lopflow check``.
+the engine's validation (``ext/FlowController/flow_steps.py``), reported by ``lopflow check``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ DEFAULT_SECONDS = 60.0
 DEFAULT_FPS = 60.0
 
 _TOP_KEYS = ("name", "callbacks", "steps", "run")
-_STEP_KEYS = ("label", "duration", "then")
+_STEP_KEYS = ("label", "duration", "then", "entry")
 _RUN_KEYS = ("seconds", "fps", "asyncio")
 
 
@@ -50,11 +51,13 @@ class FlowFileError(ValueError):
 
 @dataclass(frozen=True)
 class StepRow:
-    """One step as written in the flow file: the same three fields as a block of the Step sequence."""
+    """One step as written in the flow file: the three fields of a block of the Step sequence, plus
+    ``entry`` (the step is entered by ``GoToStep()`` from code, a fact only ``lopflow check`` uses)."""
 
     label: str
     duration: float = DURATION_WAIT
     then: str = THEN_NEXT
+    entry: bool = False
 
     def as_row(self) -> tuple[str, float, str]:
         """The ``(label, duration, then)`` triple the engine's FlowDefinition is built from."""
@@ -63,11 +66,16 @@ class StepRow:
 
 @dataclass(frozen=True)
 class RunSettings:
-    """How a headless run goes: how long at most, at what frame rate, with or without TDAsyncIO."""
+    """How a headless run goes: how long, at what frame rate, with or without TDAsyncIO.
+
+    ``seconds`` is a time limit (a flow still running then has failed), or with ``fixed_time`` the
+    time to run a flow meant to keep going (an attract loop): still running then is what was asked.
+    """
 
     seconds: float = DEFAULT_SECONDS
     fps: float = DEFAULT_FPS
     asyncio: bool = False
+    fixed_time: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,12 +100,29 @@ def load_flow_file(path: str | Path) -> FlowFile:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_utf8(path)
     except FileNotFoundError:
         raise FlowFileError(f"{path}: no such flow file") from None
+    except UnicodeDecodeError as exc:
+        raise FlowFileError(f"{path}: {not_utf8_message(exc)}") from None
     except OSError as exc:
         raise FlowFileError(f"{path}: cannot read the flow file ({exc.strerror or exc})") from None
     return parse_flow_text(text, path)
+
+
+def read_utf8(path: Path) -> str:
+    """The text of ``path`` read as UTF-8 (a UTF-8 byte order mark is allowed); raises UnicodeDecodeError."""
+    return path.read_bytes().decode("utf-8-sig")
+
+
+def not_utf8_message(exc: UnicodeDecodeError) -> str:
+    """A sentence saying where a file stops being UTF-8 and what to do about it."""
+    data = bytes(exc.object)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "not UTF-8 text (it is UTF-16); save the file with UTF-8 encoding"
+    line = data[:exc.start].count(b"\n") + 1
+    return (f"not UTF-8 text (line {line}: byte 0x{data[exc.start:exc.start + 1].hex()} is not UTF-8); "
+            "save the file with UTF-8 encoding")
 
 
 def parse_flow_text(text: str, path: str | Path = "<flow>") -> FlowFile:
@@ -164,7 +189,10 @@ def _read_step(path: Path, index: int, item: dict[str, Any]) -> StepRow:
         raise FlowFileError(
             f"{where}: 'then' must be \"{THEN_NEXT}\", \"{THEN_END}\" or the label of a step, got {then!r}"
         )
-    return StepRow(label=label, duration=float(duration), then=then)
+    entry = item.get("entry", False)
+    if not isinstance(entry, bool):
+        raise FlowFileError(f"{where}: 'entry' must be true or false, got {entry!r}")
+    return StepRow(label=label, duration=float(duration), then=then, entry=entry)
 
 
 def _read_run(path: Path, value: Any) -> RunSettings:

@@ -1,8 +1,9 @@
 """``lopflow graph``: a flow file's step graph as Mermaid or DOT text, or as an SVG picture via Graphviz.
 
-The graph itself (steps; next, jump and end edges) and its text renderers are the engine's
-(``ext/flow_graph.py``), the same the FlowController component publishes; this module only reads the
-flow file into a definition and, for SVG, pipes the DOT text through Graphviz's ``dot``.
+The graph itself (steps; next, jump and end edges) is the engine's (``ext/FlowController/flow_graph.py``),
+the same the FlowController component publishes with ``GetFlowGraph()``. Drawing it is tooling, so the
+renderers live here: ``to_mermaid`` and ``to_dot`` turn a ``FlowGraph`` into text, and ``write_svg``
+pipes the DOT text through Graphviz's ``dot``.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from lopflow.flowcheck import build_definition
 from lopflow.flowfile import FlowFile
-from lopflow.repo import ext_module
+from lopflow.repo import component_module
 
 TEXT_FORMATS = ("mermaid", "dot")
 
@@ -33,10 +35,8 @@ def render_text(flow: FlowFile, fmt: str) -> str:
     """The flow's graph as Mermaid (``fmt='mermaid'``) or Graphviz DOT (``fmt='dot'``) text."""
     if fmt not in TEXT_FORMATS:
         raise GraphError(f"unknown graph format {fmt!r}; use one of {', '.join(TEXT_FORMATS)} (or svg)")
-    flow_graph = ext_module("flow_graph")
-    graph = flow_graph.build_graph(build_definition(flow))
-    renderer = flow_graph.to_mermaid if fmt == "mermaid" else flow_graph.to_dot
-    return str(renderer(graph)).rstrip("\n")
+    graph = component_module("FlowController", "flow_graph").build_graph(build_definition(flow))
+    return (to_mermaid(graph) if fmt == "mermaid" else to_dot(graph)).rstrip("\n")
 
 
 def write_svg(flow: FlowFile, target: Path) -> Path:
@@ -56,3 +56,63 @@ def write_svg(flow: FlowFile, target: Path) -> Path:
         detail = completed.stderr.strip() or f"exit code {completed.returncode}"
         raise GraphError(f"Graphviz 'dot' ({dot}) failed: {detail}")
     return target
+
+
+def _node_text(node: Any) -> str:
+    if node.kind != "step":
+        return str(node.label)
+    if node.type == "wait":
+        return f"{node.label} (wait)"
+    if node.type == "timed" and node.duration is not None:
+        return f"{node.label} ({node.duration:g}s)"
+    return str(node.label)
+
+
+def _mermaid_escape(text: str) -> str:
+    return text.replace('"', "#quot;").replace("\n", " ")
+
+
+def to_mermaid(graph: Any, current: str | None = None) -> str:
+    """Mermaid ``flowchart TD`` text of a ``FlowGraph``: wait steps hexagons, timed steps rounded, ``current`` bold."""
+    mermaid_ids = {node.id: ("start" if node.kind == "start" else "finish" if node.kind == "end" else f"s{i}")
+                   for i, node in enumerate(graph.nodes)}
+    lines = ["flowchart TD"]
+    for node in graph.nodes:
+        text = _mermaid_escape(_node_text(node))
+        mid = mermaid_ids[node.id]
+        if node.kind in ("start", "end"):
+            lines.append(f'    {mid}(("{text}"))')
+        elif node.type == "wait":
+            lines.append(f'    {mid}{{{{"{text}"}}}}')
+        elif node.type == "timed":
+            lines.append(f'    {mid}("{text}")')
+        else:
+            lines.append(f'    {mid}["{text}"]')
+    for edge in graph.edges:
+        arrow = "-.->|jump|" if edge.kind == "jump" else "-->"
+        lines.append(f"    {mermaid_ids[edge.source]} {arrow} {mermaid_ids[edge.target]}")
+    if current is not None and current in mermaid_ids:
+        lines.append("    classDef current stroke-width:4px")
+        lines.append(f"    class {mermaid_ids[current]} current")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def to_dot(graph: Any, name: str = "flow", current: str | None = None) -> str:
+    """Graphviz DOT text (``digraph``) of a ``FlowGraph``: wait steps hexagons, jumps dashed, ``current`` bold."""
+    lines = [f"digraph {_dot_quote(name)} {{", "    rankdir=TB;", "    node [shape=box, style=rounded];"]
+    shapes = {"start": "circle", "end": "doublecircle", "wait": "hexagon", "timed": "box", "auto": "box"}
+    for node in graph.nodes:
+        shape = shapes.get(node.kind if node.kind != "step" else node.type, "box")
+        attrs = [f"label={_dot_quote(_node_text(node))}", f"shape={shape}"]
+        if node.id == current:
+            attrs.append("penwidth=3")
+        lines.append(f"    {_dot_quote(node.id)} [{', '.join(attrs)}];")
+    for edge in graph.edges:
+        style = ' [style=dashed, label="jump"]' if edge.kind == "jump" else ""
+        lines.append(f"    {_dot_quote(edge.source)} -> {_dot_quote(edge.target)}{style};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -30,6 +30,7 @@ it would during a real 60 fps frame.
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from lopflow.flowcheck import build_definition
+from lopflow.flowcheck import build_definition, check_callbacks_file
 from lopflow.flowfile import FlowFile, RunSettings, load_flow_file
 from lopflow.repo import REPO_ROOT, component_module, toxes_module
 
@@ -103,19 +104,34 @@ class RunOutcome:
 
     @property
     def failed(self) -> bool:
-        """True when the run ended in Error or was still going when its time was up."""
-        return self.status == "Error" or not self.finished
+        """True when the run ended in Error, or was still going when its time limit was up.
+
+        With ``settings.fixed_time`` (run for a fixed time) still going at the end is not a failure.
+        Callback errors are counted apart (``errors``): the CLI fails on them unless told not to.
+        """
+        return self.status == "Error" or (not self.finished and not self.settings.fixed_time)
 
 
-def run_settings(flow: FlowFile, seconds: float | None = None, fps: float | None = None) -> RunSettings:
-    """The flow's ``[run]`` settings with command-line overrides applied (checked: above 0)."""
-    for name, value in (("seconds", seconds), ("fps", fps)):
+def run_settings(flow: FlowFile, seconds: float | None = None, fps: float | None = None,
+                 for_seconds: float | None = None) -> RunSettings:
+    """The flow's ``[run]`` settings with command-line overrides applied (checked: above 0).
+
+    ``seconds`` replaces the time limit; ``for_seconds`` runs a flow meant to keep going for exactly
+    that long (``fixed_time``: still running at the end is not a failure). Not both.
+    """
+    if seconds is not None and for_seconds is not None:
+        raise HeadlessError("--seconds (a time limit) and --for (a fixed running time) cannot be combined")
+    for name, value in (("seconds", seconds), ("fps", fps), ("for", for_seconds)):
         if value is not None and not value > 0:
             raise HeadlessError(f"--{name} must be above 0, got {value:g}")
+        if value is not None and not math.isfinite(value):
+            raise HeadlessError(f"--{name} must be a finite number, got {value:g}")
+    limit = for_seconds if for_seconds is not None else seconds
     return RunSettings(
-        seconds=seconds if seconds is not None else flow.run.seconds,
+        seconds=limit if limit is not None else flow.run.seconds,
         fps=fps if fps is not None else flow.run.fps,
         asyncio=flow.run.asyncio,
+        fixed_time=for_seconds is not None,
     )
 
 
@@ -141,12 +157,19 @@ def load_flow(session: Any, flow: FlowFile | str | Path, parent: Any = None, mod
 
     ``parent`` defaults to ``/project1``. ``asyncio`` overrides the flow's ``[run] asyncio``.
     Returns the FlowController COMP; call ``Start()`` on it (or pulse ``par.Start``) and advance the session.
+    Raises HeadlessError, as ``lopflow check`` would report it, when the steps have errors or the
+    callbacks file is missing, does not compile or defines a misspelt callback.
     """
     flow = _as_flow_file(flow)
     definition = build_definition(flow)
     if definition.errors:
         problems = "; ".join(finding.message for finding in definition.errors)
         raise HeadlessError(f"{flow.path}: the flow cannot run: {problems} (see lopflow check)")
+    if flow.callbacks is not None:
+        broken = [finding for finding in check_callbacks_file(flow.callbacks) if finding.is_error]
+        if broken:
+            problems = "; ".join(f"{finding.where}: {finding.message}" for finding in broken)
+            raise HeadlessError(f"{flow.path}: the callbacks file is wrong: {problems} (see lopflow check)")
     parent = parent if parent is not None else session.root.op("project1")
     if asyncio if asyncio is not None else flow.run.asyncio:
         if parent.op(ASYNCIO_NAME) is None:
@@ -158,8 +181,6 @@ def load_flow(session: Any, flow: FlowFile | str | Path, parent: Any = None, mod
     controller.par.Flowname = flow.name
     controller.par.Targetcomp = target
     if flow.callbacks is not None:
-        if not flow.callbacks.is_file():
-            raise HeadlessError(f"{flow.path}: the callbacks file {flow.callbacks} does not exist")
         callbacks = parent.create("textDAT", f"{target.name}_flow_callbacks")
         callbacks.par.file = flow.callbacks.as_posix()
         callbacks.par.syncfile = True
@@ -178,12 +199,16 @@ def _check_extension(session: Any, comp: Any) -> None:
 def write_steps(controller: Any, definition: Any) -> None:
     """Fill the controller's ``Step`` sequence from a FlowDefinition: labels and durations, then thens.
 
-    The ``then`` menus list the step names only once the labels are in, so thens are written last,
-    each resolved to the current step name (``next``, ``end`` or a step name).
+    Blocks are added one at a time, each labelled at once, so the component never sees a block with
+    an empty label (which it would rightly report as a script error). The ``then`` menus list the step
+    names only once the labels are in, so thens are written last, each resolved to the current step
+    name (``next``, ``end`` or a step name).
     """
     sequence = controller.seq["Step"]
-    sequence.numBlocks = len(definition)
+    sequence.numBlocks = 1
     for index, step in enumerate(definition.steps):
+        if index >= sequence.numBlocks:
+            sequence.numBlocks = index + 1
         setattr(controller.par, f"Step{index}label", step.label)
         setattr(controller.par, f"Step{index}duration", step.duration)
     for index in range(len(definition)):
@@ -251,7 +276,7 @@ def _run_flow(flow: FlowFile, settings: RunSettings | None,
         if event.event == "flow_finish":
             finish_seen.append(True)
 
-    controller.Engine.add_event_listener(on_event)
+    controller.ext.FlowControllerExt.engine.add_event_listener(on_event)
     tasks: dict[int, dict[str, Any]] = {}
     textport_start = len(session.textport)
 
@@ -267,10 +292,11 @@ def _run_flow(flow: FlowFile, settings: RunSettings | None,
             time.sleep(THREAD_GRACE_S)
         session.advance(1)
 
-    engine = controller.Engine
+    engine = controller.ext.FlowControllerExt.engine
     errors = [f"{event['data'].get('callback', '?')}: {event['data'].get('error', '')}"
               for event in events if event["event"] == "error"]
-    errors += [f"{e.op_path} ({e.where}): {e.traceback}" for e in session.take_script_exceptions()]
+    errors += [_script_exception_line(e) for e in session.take_script_exceptions()
+               if not (e.op_path == controller.path and e.where == "addScriptError")]
     return RunOutcome(
         flow=flow, settings=settings, status=str(controller.par.Status.eval()),
         result=engine.last_result, result_type=engine.last_result_type,
@@ -278,6 +304,16 @@ def _run_flow(flow: FlowFile, settings: RunSettings | None,
         visits=visits_from_events(events), events=events, tasks=list(tasks.values()),
         errors=errors, textport=session.textport[textport_start:],
     )
+
+
+def _script_exception_line(exception: Any) -> str:
+    """One line for a script exception: where, and the exception's first line (the textport has the rest).
+
+    The FlowController's own ``addScriptError`` reports are left out by the caller: each repeats a
+    callback error its ``error`` event already gave (the traceback is on the textport, stderr).
+    """
+    text = str(exception.exception).strip().splitlines()
+    return f"{exception.op_path} ({exception.where}): {type(exception.exception).__name__}: {text[0] if text else ''}"
 
 
 def _collect_tasks(tasks_comp: Any, tasks: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:

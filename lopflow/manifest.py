@@ -6,18 +6,15 @@ promoted API (the extension's Capitalized members with signature and first docst
 are produced by building the component on mock_td with the real builder and reading it back through
 the td API (not from the parameter tables), so they show what a user gets when they drop the .tox.
 
-A test regenerates them and fails when the committed files differ; regenerate with::
-
-    python -m lopflow.manifest --write
+``python -m lopflow.regenerate`` writes them (with every other generated file); a test fails when the
+committed files differ.
 """
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import json
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +133,7 @@ def component_manifest(comp: Any) -> dict[str, Any]:
         "manifest_version": MANIFEST_VERSION,
         "component": comp.name,
         "type": comp.OPType,
-        "generated_by": "python -m lopflow.manifest --write",
+        "generated_by": "python -m lopflow.regenerate",
         "operators": operators,
         "custom_pages": [page.name for page in comp.customPages],
         "parameters": [_parameter(par) for page in comp.customPages for par in page.pars],
@@ -164,37 +161,3 @@ def build_manifests() -> dict[str, dict[str, Any]]:
 def manifest_text(manifest: dict[str, Any]) -> str:
     """The manifest as it is written to disk (stable key order, 2-space indent, final newline)."""
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-
-
-def stale_manifests() -> list[str]:
-    """Names of the components whose committed manifest differs from a fresh build (missing counts)."""
-    stale = []
-    for name, manifest in build_manifests().items():
-        path = manifest_path(name)
-        if not path.is_file() or path.read_text(encoding="utf-8") != manifest_text(manifest):
-            stale.append(name)
-    return stale
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m lopflow.manifest [--write|--check]``: print, write or check the manifests."""
-    parser = argparse.ArgumentParser(prog="python -m lopflow.manifest", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--write", action="store_true", help="write toxes/<Component>.manifest.json")
-    parser.add_argument("--check", action="store_true", help="exit 1 when a committed manifest is stale")
-    args = parser.parse_args(argv)
-    if args.check:
-        stale = stale_manifests()
-        for name in stale:
-            print(f"{manifest_path(name)} is stale: run python -m lopflow.manifest --write", file=sys.stderr)
-        return 1 if stale else 0
-    for name, manifest in build_manifests().items():
-        if args.write:
-            manifest_path(name).write_text(manifest_text(manifest), encoding="utf-8")
-            print(f"wrote {manifest_path(name)}")
-        else:
-            print(manifest_text(manifest), end="")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

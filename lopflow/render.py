@@ -7,6 +7,9 @@ change of status, step or running tasks) when it is a file or a pipe, so logs st
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from lopflow.headless import FrameSnapshot, RunOutcome
@@ -25,14 +28,26 @@ def describe_frame(snapshot: FrameSnapshot) -> str:
     return line
 
 
+#: In a log, every change is printed for this many lines; after that, at most one line per ``LOG_INTERVAL_S``.
+LOG_LINES_IN_FULL = 100
+LOG_INTERVAL_S = 10.0
+
+
 class Progress:
-    """Shows FrameSnapshots as they come (``update``); ``close`` ends the progress display."""
+    """Shows FrameSnapshots as they come (``update``); ``close`` ends the progress display.
+
+    On a terminal one line is rewritten in place. In a log (a file or a pipe) a line is printed when
+    the status, step, waiting or tasks change; after ``LOG_LINES_IN_FULL`` lines (a long or looping
+    run) only the first change in each ``LOG_INTERVAL_S`` of TD time is printed, so logs stay short.
+    """
 
     def __init__(self, out: TextIO, live: bool | None = None) -> None:
         self._out = out
         self._live = live if live is not None else _is_terminal(out)
         self._last_key: tuple[Any, ...] | None = None
         self._shown = False
+        self._printed = 0
+        self._next_time = 0.0
 
     def update(self, snapshot: FrameSnapshot) -> None:
         """Show ``snapshot``: rewrite the line on a terminal, else print a line when something changed."""
@@ -42,9 +57,18 @@ class Progress:
             self._shown = True
             return
         key = (snapshot.status, snapshot.step, snapshot.waiting, snapshot.active_tasks)
-        if key != self._last_key:
-            self._last_key = key
-            print(describe_frame(snapshot), file=self._out)
+        if key == self._last_key:
+            return
+        self._last_key = key
+        if self._printed >= LOG_LINES_IN_FULL:
+            if snapshot.seconds < self._next_time:
+                return
+            if self._printed == LOG_LINES_IN_FULL:
+                print(f"(a long run: from now on at most one line per {LOG_INTERVAL_S:g} s of TD time)",
+                      file=self._out)
+            self._next_time = snapshot.seconds + LOG_INTERVAL_S
+        print(describe_frame(snapshot), file=self._out)
+        self._printed += 1
 
     def close(self) -> None:
         """Finish the live line (a newline), so what follows starts on a fresh line."""
@@ -72,42 +96,165 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def summary_lines(outcome: RunOutcome) -> list[str]:
-    """The end-of-run summary: result, timings, steps visited, tasks and callback errors."""
-    flow = outcome.flow
+@dataclass(frozen=True)
+class Repeat:
+    """A run of ``count`` consecutive copies of ``body`` in a collapsed sequence."""
+
+    body: tuple[Any, ...]
+    count: int
+
+    def __str__(self) -> str:
+        inner = " → ".join(str(item) for item in self.body)
+        return f"({inner}) × {self.count}" if len(self.body) > 1 else f"{inner} × {self.count}"
+
+
+def _collapse_once(items: Sequence[Any], max_period: int) -> list[Any]:
+    """One pass: at each position, the period whose consecutive repeats cover the most items becomes a Repeat.
+
+    For each position and period, matching stops at the first mismatch, and the position then moves
+    past everything the best period covered, so a pass costs O(len(items) * max_period) comparisons.
+    """
+    out: list[Any] = []
+    i, n = 0, len(items)
+    while i < n:
+        best_period, best_count = 1, 1
+        for period in range(1, min(max_period, (n - i) // 2) + 1):
+            matched = 0
+            while i + period + matched < n and items[i + period + matched] == items[i + matched]:
+                matched += 1
+            count = 1 + matched // period
+            if count >= 2 and period * count > best_period * best_count:
+                best_period, best_count = period, count
+        if best_count >= 2:
+            out.append(Repeat(tuple(collapse_repeats(items[i:i + best_period], max_period)), best_count))
+            i += best_period * best_count
+        else:
+            out.append(items[i])
+            i += 1
+    return out
+
+
+def collapse_repeats(items: Sequence[Any], max_period: int = 16) -> list[Any]:
+    """``items`` with consecutive repeats folded into ``Repeat`` tokens, nested loops too.
+
+    ``a b c b c b c d`` becomes ``[a, Repeat((b, c), 3), d]``; passes repeat until nothing folds, so a
+    loop inside a loop becomes a Repeat inside a Repeat. ``expand(collapse_repeats(x)) == list(x)``.
+    """
+    current = list(items)
+    while True:
+        folded = _collapse_once(current, max_period)
+        if len(folded) == len(current):
+            return folded
+        current = folded
+
+
+def expand(tokens: Sequence[Any]) -> list[Any]:
+    """The sequence a collapsed token list stands for (the inverse of ``collapse_repeats``)."""
+    out: list[Any] = []
+    for token in tokens:
+        if isinstance(token, Repeat):
+            body = expand(token.body)
+            for _ in range(token.count):
+                out.extend(body)
+        else:
+            out.append(token)
+    return out
+
+
+#: Up to this many step visits, tasks or distinct errors the summary lists every one.
+FULL_LIST_LIMIT = 25
+#: In a longer run: how many of the last visits / tasks are listed, and how many path tokens shown.
+TAIL_ROWS = 5
+PATH_TOKENS = 40
+
+
+def _visit_lines(outcome: RunOutcome) -> list[str]:
+    visits = outcome.visits
+    lines = [f"Steps visited ({len(visits)}):"]
+    if not visits:
+        return [*lines, "  (none)"]
+    rows = [[str(n), visit.name, _seconds(visit.entered), _seconds(visit.seconds), visit.reason or "-"]
+            for n, visit in enumerate(visits, 1)]
+    headers = ["#", "step", "entered", "stayed", "left by"]
+    if len(visits) <= FULL_LIST_LIMIT:
+        return lines + _table(headers, rows)
+    tokens = collapse_repeats([visit.name for visit in visits])
+    shown = " → ".join(str(token) for token in tokens[:PATH_TOKENS])
+    if len(tokens) > PATH_TOKENS:
+        shown += f" → … ({len(tokens) - PATH_TOKENS} more parts)"
+    lines.append(f"  path: {shown}")
+    per_step: dict[str, list[float]] = {}
+    for visit in visits:
+        per_step.setdefault(visit.name, []).append(visit.seconds or 0.0)
+    lines += _table(["step", "visits", "total stay", "mean stay"],
+                    [[name, str(len(stays)), f"{sum(stays):.3f} s", f"{sum(stays) / len(stays):.3f} s"]
+                     for name, stays in per_step.items()])
+    lines.append(f"  last {TAIL_ROWS} visits:")
+    return lines + _table(headers, rows[-TAIL_ROWS:])
+
+
+def _task_row(task: dict[str, Any]) -> list[str]:
+    return [str(task["task_id"]), str(task["status"]), _seconds(task.get("duration")),
+            str(task.get("description") or ""),
+            str(task["error"]) if task.get("error") else repr(task.get("result"))]
+
+
+def _task_lines(tasks: list[dict[str, Any]]) -> list[str]:
+    lines = [f"Tasks ({len(tasks)}):"]
+    if not tasks:
+        return [*lines, "  (none)"]
+    headers = ["id", "status", "duration", "description", "result / error"]
+    if len(tasks) <= FULL_LIST_LIMIT:
+        return lines + _table(headers, [_task_row(task) for task in tasks])
+    statuses = Counter(str(task["status"]) for task in tasks)
+    lines.append("  " + ", ".join(f"{count} {status}" for status, count in statuses.most_common()))
+    failed = [task for task in tasks if task.get("error")][-TAIL_ROWS:]
+    shown = failed + [task for task in tasks[-TAIL_ROWS:] if task not in failed]
+    lines.append(f"  last {len(shown)} (failed ones first):")
+    return lines + _table(headers, [_task_row(task) for task in shown])
+
+
+def _error_lines(errors: list[str]) -> list[str]:
+    counts = Counter(errors)
+    lines = [f"Callback errors ({len(errors)}):"]
+    for text, count in list(counts.items())[:FULL_LIST_LIMIT]:
+        lines.append(f"  {text}" + (f"  (× {count})" if count > 1 else ""))
+    if len(counts) > FULL_LIST_LIMIT:
+        lines.append(f"  … and {len(counts) - FULL_LIST_LIMIT} more different errors")
+    return lines
+
+
+def _verdict(outcome: RunOutcome) -> str:
+    last = outcome.visits[-1].name if outcome.visits else "-"
     if outcome.finished:
         verdict = f"{outcome.status} ({outcome.result_type})"
-        if outcome.result is not None:
-            verdict += f": {outcome.result}"
-    else:
-        verdict = (f"did not finish within {outcome.settings.seconds:g} s of TD time "
-                   f"(status {outcome.status}, step {outcome.visits[-1].name if outcome.visits else '-'})")
+        return verdict + (f": {outcome.result}" if outcome.result is not None else "")
+    if outcome.settings.fixed_time:
+        return (f"still running after {outcome.settings.seconds:g} s of TD time, as asked "
+                f"(status {outcome.status}, step {last})")
+    return (f"did not finish within {outcome.settings.seconds:g} s of TD time "
+            f"(status {outcome.status}, step {last})")
+
+
+def summary_lines(outcome: RunOutcome) -> list[str]:
+    """The end-of-run summary: result, timings, steps visited, tasks and callback errors.
+
+    A long run stays readable: past ``FULL_LIST_LIMIT`` visits the steps are shown as a path with
+    loops collapsed (``(idle → attract) × 1800``), counts per step and the last visits; tasks and
+    errors are counted, identical errors listed once with how often they happened.
+    """
+    flow = outcome.flow
     lines = [
         f"Flow: {flow.name} ({flow.path})",
-        f"Result: {verdict}",
+        f"Result: {_verdict(outcome)}",
         f"TD time: {outcome.seconds:.3f} s, {outcome.frames} frames at {outcome.settings.fps:g} fps",
         "",
-        f"Steps visited ({len(outcome.visits)}):",
+        *_visit_lines(outcome),
     ]
-    if outcome.visits:
-        rows = [[str(n), visit.name, _seconds(visit.entered), _seconds(visit.seconds), visit.reason or "-"]
-                for n, visit in enumerate(outcome.visits, 1)]
-        lines += _table(["#", "step", "entered", "stayed", "left by"], rows)
-    else:
-        lines.append("  (none)")
     if outcome.settings.asyncio or outcome.tasks:
-        lines += ["", f"Tasks ({len(outcome.tasks)}):"]
-        if outcome.tasks:
-            rows = [[str(task["task_id"]), str(task["status"]), _seconds(task.get("duration")),
-                     str(task.get("description") or ""),
-                     str(task["error"]) if task.get("error") else repr(task.get("result"))]
-                    for task in outcome.tasks]
-            lines += _table(["id", "status", "duration", "description", "result / error"], rows)
-        else:
-            lines.append("  (none)")
+        lines += ["", *_task_lines(outcome.tasks)]
     if outcome.errors:
-        lines += ["", f"Callback errors ({len(outcome.errors)}):"]
-        lines += [f"  {error}" for error in outcome.errors]
+        lines += ["", *_error_lines(outcome.errors)]
     return lines
 
 

@@ -1,4 +1,4 @@
-"""The flow as a graph: nodes and edges from a FlowDefinition, and Mermaid / Graphviz DOT renderings.
+"""The flow as a graph: nodes and edges from a FlowDefinition (``GetFlowGraph()``, ``lopflow graph``).
 
 Nodes: a ``start`` node (id ``__start__``), one ``step`` node per step (id = step name; with index,
 label, name, type ``auto``/``wait``/``timed`` and duration) and an ``end`` node (id ``__end__``).
@@ -10,7 +10,7 @@ Edges (``source`` -> ``target``, ``kind``):
 
 A step whose ``then`` names no step has no outgoing edge (the definition reports it as an error).
 ``FlowGraph.as_dict()`` is what ``GetFlowGraph()`` returns: ``{"nodes": [...], "edges": [...]}`` with edge
-keys ``from``, ``to``, ``kind``. ``to_mermaid`` / ``to_dot`` render text for ``lopflow graph``.
+keys ``from``, ``to``, ``kind``. Its Mermaid / DOT renderings are tooling (``lopflow/graphs.py``).
 
 Pure Python: no ``td`` import, no module-level state.
 """
@@ -115,63 +115,3 @@ def _step_ids(steps: tuple[flow_steps.StepDef, ...]) -> list[str]:
             node_id = f"{node_id}__block{index}"
         ids.append(node_id)
     return ids
-
-
-def _node_text(node: GraphNode) -> str:
-    if node.kind != "step":
-        return node.label
-    if node.type == "wait":
-        return f"{node.label} (wait)"
-    if node.type == "timed" and node.duration is not None:
-        return f"{node.label} ({node.duration:g}s)"
-    return node.label
-
-
-def _mermaid_escape(text: str) -> str:
-    return text.replace('"', "#quot;").replace("\n", " ")
-
-
-def to_mermaid(graph: FlowGraph, current: str | None = None) -> str:
-    """Mermaid ``flowchart TD`` text. Wait steps are hexagons, timed steps rounded; ``current`` is highlighted."""
-    mermaid_ids = {node.id: ("start" if node.kind == "start" else "finish" if node.kind == "end" else f"s{i}")
-                   for i, node in enumerate(graph.nodes)}
-    lines = ["flowchart TD"]
-    for node in graph.nodes:
-        text = _mermaid_escape(_node_text(node))
-        mid = mermaid_ids[node.id]
-        if node.kind in ("start", "end"):
-            lines.append(f'    {mid}(("{text}"))')
-        elif node.type == "wait":
-            lines.append(f'    {mid}{{{{"{text}"}}}}')
-        elif node.type == "timed":
-            lines.append(f'    {mid}("{text}")')
-        else:
-            lines.append(f'    {mid}["{text}"]')
-    for edge in graph.edges:
-        arrow = "-.->|jump|" if edge.kind == "jump" else "-->"
-        lines.append(f"    {mermaid_ids[edge.source]} {arrow} {mermaid_ids[edge.target]}")
-    if current is not None and current in mermaid_ids:
-        lines.append("    classDef current stroke-width:4px")
-        lines.append(f"    class {mermaid_ids[current]} current")
-    return "\n".join(lines) + "\n"
-
-
-def _dot_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def to_dot(graph: FlowGraph, name: str = "flow", current: str | None = None) -> str:
-    """Graphviz DOT text (``digraph``). Wait steps are hexagons, jumps dashed; ``current`` is bold."""
-    lines = [f"digraph {_dot_quote(name)} {{", "    rankdir=TB;", "    node [shape=box, style=rounded];"]
-    shapes = {"start": "circle", "end": "doublecircle", "wait": "hexagon", "timed": "box", "auto": "box"}
-    for node in graph.nodes:
-        shape = shapes.get(node.kind if node.kind != "step" else node.type, "box")
-        attrs = [f"label={_dot_quote(_node_text(node))}", f"shape={shape}"]
-        if node.id == current:
-            attrs.append("penwidth=3")
-        lines.append(f"    {_dot_quote(node.id)} [{', '.join(attrs)}];")
-    for edge in graph.edges:
-        style = ' [style=dashed, label="jump"]' if edge.kind == "jump" else ""
-        lines.append(f"    {_dot_quote(edge.source)} -> {_dot_quote(edge.target)}{style};")
-    lines.append("}")
-    return "\n".join(lines) + "\n"

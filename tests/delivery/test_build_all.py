@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import build_toxes
 import pytest
 
-from lopflow.manifest import build_manifests, manifest_path, manifest_text
+from lopflow.manifest import build_manifests
 from lopflow.repo import REPO_ROOT
 
 REPO = str(REPO_ROOT)
@@ -37,8 +35,8 @@ def test_build_all_builds_both_components_that_work(td_session, mode: str) -> No
     # The built FlowController runs a flow through its parameters and promoted API ...
     target = project.create("baseCOMP", "show")
     flow.par.Targetcomp = target
-    flow.seq["Step"].numBlocks = 2
     flow.par.Step0label, flow.par.Step0duration = "Intro", 0.5
+    flow.seq["Step"].numBlocks = 2  # a block is labelled as soon as it exists (no empty-label error)
     flow.par.Step1label, flow.par.Step1duration = "Outro", -1
     flow.par.Setup.pulse()
     flow.par.Start.pulse()
@@ -95,14 +93,6 @@ def test_textport_one_liner_imports_the_script_and_finds_the_repository(td_sessi
     assert td.op("/project1/TDAsyncIO") is not None
 
 
-def test_manifests_match_the_built_components() -> None:
-    for name, manifest in build_manifests().items():
-        path = manifest_path(name)
-        assert path.is_file(), f"{path} is missing: run python -m lopflow.manifest --write"
-        assert path.read_text(encoding="utf-8") == manifest_text(manifest), (
-            f"{path} is stale (the component changed): run python -m lopflow.manifest --write")
-
-
 def test_manifest_content_comes_from_the_component() -> None:
     manifest = build_manifests()["FlowController"]
     pars = {par["name"]: par for par in manifest["parameters"]}
@@ -112,24 +102,3 @@ def test_manifest_content_comes_from_the_component() -> None:
     assert api["GoToStep"]["signature"] == "(name: str) -> None"
     assert "onStepEnter" in api["GoToStep"]["fires"]
     assert {"name": "flow_channels", "type": "scriptCHOP"} in manifest["operators"]
-
-
-def test_manifest_check_command_passes_on_the_committed_manifests() -> None:
-    result = subprocess.run([sys.executable, "-m", "lopflow.manifest", "--check"], cwd=REPO_ROOT,
-                            capture_output=True, text=True, timeout=120, check=False,
-                            env={**os.environ, "PYTHONPATH": REPO})
-    assert result.returncode == 0, result.stderr
-
-
-def test_manifest_check_names_a_stale_manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
-    import lopflow.manifest as manifest_module
-
-    for name in ("FlowController", "TDAsyncIO"):
-        (tmp_path / f"{name}.manifest.json").write_text(manifest_path(name).read_text(encoding="utf-8"))
-    stale = tmp_path / "TDAsyncIO.manifest.json"
-    stale.write_text(stale.read_text(encoding="utf-8").replace('"Clearafter"', '"Clearlater"'))
-    monkeypatch.setattr(manifest_module, "manifest_path", lambda name: tmp_path / f"{name}.manifest.json")
-    assert manifest_module.main(["--check"]) == 1
-    assert capsys.readouterr().err.strip() == (
-        f"{stale} is stale: run python -m lopflow.manifest --write")

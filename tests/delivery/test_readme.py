@@ -3,6 +3,7 @@
 - the quick start's ``sh`` block must be exactly the two decided commands, and ``.ci/run`` must run
   the same install and test commands;
 - ``python textport`` blocks (typed into TD's Textport) run on mock_td with TD's ``op`` global;
+- ``python td-extension`` blocks (extension code inside TD) run on mock_td next to a built TDAsyncIO;
 - ``python`` blocks are executed and every ``test_*`` function they define is called with a fresh
   mock_td session as ``td_session``, from the repository folder;
 - ``sh`` lines starting with ``lopflow`` run through the CLI and must exit 0; other commands must name
@@ -23,7 +24,6 @@ import pytest
 
 import mock_td
 from lopflow.cli import main as lopflow_main
-from lopflow.docs import render_readme
 from lopflow.flowcheck import check_flow
 from lopflow.flowfile import parse_flow_text
 from lopflow.repo import README, REPO_ROOT
@@ -41,14 +41,9 @@ def blocks(kind: str) -> list[str]:
     return [m.group("body") for m in _BLOCK.finditer(text) if m.group("info").strip() == kind]
 
 
-def test_generated_sections_are_fresh() -> None:
-    text = README.read_text(encoding="utf-8")
-    assert render_readme(text) == text, "README.md is stale: run python -m lopflow.docs --write"
-
-
 def test_sections_come_in_the_promised_order() -> None:
     headings = [line[3:] for line in README.read_text(encoding="utf-8").splitlines() if line.startswith("## ")]
-    order = ["Quick start", "Using it in TouchDesigner", "Parameters", "API", "Callbacks",
+    order = ["Quick start", "Using it in TouchDesigner", "Code map for contributors", "Parameters", "API", "Callbacks",
              "Testing your own flows headless", "Benchmarks", "Changelog"]
     assert [h for h in headings if h in order] == order
 
@@ -75,6 +70,30 @@ def test_textport_line_builds_both_components_and_says_saving_needs_td(tmp_path:
         exec(line, {"op": td.op})  # noqa: S102 - the README's Textport line, as TD would run it
     assert session.root.op("project1/FlowController") is not None
     assert session.root.op("project1/TDAsyncIO") is not None
+
+
+def test_extension_block_imports_dotlop_utils_from_the_tdasyncio_component(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (body,) = blocks("python td-extension")
+    session = mock_td.install(project_folder=str(tmp_path))
+    import td
+
+    from lopflow.headless import build_tdasyncio
+
+    build_tdasyncio(session.root.op("project1"), mode="embedded")
+    owner = session.root.op("project1").create("baseCOMP", "mylop")
+
+    async def download() -> str:
+        return "data"
+
+    namespace: dict[str, object] = {"op": td.op, "download": download}
+    exec(compile(body, "README.md python td-extension block", "exec"), namespace)  # noqa: S102
+    extension = namespace["MyLopExt"](owner)  # type: ignore[operator]
+    assert type(extension).__mro__[1] is td.op.TDAsyncIO.op("DotLOPUtils").module.DotLOPUtils
+    task_id = extension.Fetch()
+    session.advance(3)
+    assert td.op.TDAsyncIO.GetTaskResult(task_id) == "data"
+    assert "completed data" in capsys.readouterr().out  # the completion callback ran
 
 
 def test_python_blocks_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

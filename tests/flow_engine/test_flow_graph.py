@@ -1,4 +1,4 @@
-"""The flow graph and its Mermaid / DOT renderings."""
+"""The flow graph: nodes and edges (its Mermaid / DOT renderings are tested in tests/delivery)."""
 
 from __future__ import annotations
 
@@ -41,26 +41,3 @@ def test_bad_then_has_no_edge_and_duplicates_get_unique_ids() -> None:
 def test_empty_definition_goes_from_start_to_end() -> None:
     graph = flow_graph.build_graph(FlowDefinition.from_rows([]))
     assert [(e.source, e.target, e.kind) for e in graph.edges] == [("__start__", "__end__", "end")]
-
-
-def test_mermaid_text() -> None:
-    text = flow_graph.to_mermaid(flow_graph.build_graph(FlowDefinition.from_rows(
-        REVIEW + [('Say "hi"', -1)])), current="review")
-    lines = text.splitlines()
-    assert lines[0] == "flowchart TD"
-    assert '    s1{{"Draft (wait)"}}' in lines
-    assert '    s2("Review (0.25s)")' in lines
-    assert "    s3 -.->|jump| s1" in lines
-    assert "    s4 --> finish" in lines
-    assert "#quot;hi#quot;" in text
-    assert "    class s2 current" in lines
-
-
-def test_dot_text() -> None:
-    text = flow_graph.to_dot(flow_graph.build_graph(FlowDefinition.from_rows(REVIEW + [('Say "hi"', -1)])),
-                             name="review", current="draft")
-    assert text.startswith('digraph "review" {')
-    assert '"retry" -> "draft" [style=dashed, label="jump"];' in text
-    assert '"draft" [label="Draft (wait)", shape=hexagon, penwidth=3];' in text
-    assert '\\"hi\\"' in text
-    assert text.rstrip().endswith("}")
