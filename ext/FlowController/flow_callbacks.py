@@ -1,8 +1,8 @@
 """FlowController callbacks: the registry (name, when it fires, info keys, return value) and the dispatcher.
 
 ``CALLBACKS`` is the one table of every callback. The callbacks template
-(``callbacks_templates/flow_callbacks.py``, from ``template_text()``), the README tables
-(``callbacks_table_markdown()``, ``order_table_markdown()``) and the tests all read it.
+(``callbacks_templates/flow_callbacks_template.py``) and the README tables are generated from it by
+the tooling (``lopflow/callback_docs.py``, ``python -m lopflow.regenerate``); the tests read it too.
 
 Every callback receives one argument, the info dict: its payload keys plus ``COMMON_KEYS``
 (``ownerComp`` the FlowController, ``targetComp`` the COMP it drives, ``callbackName``, ``returnValue``).
@@ -16,6 +16,11 @@ Every callback receives one argument, the info dict: its payload keys plus ``COM
    one, with the same info dict. When it returns something other than None, that becomes
    ``returnValue``: the callbacks DAT has the last word;
 4. return ``info``.
+
+``fire(name, make_payload, *args)`` does the same, but first asks whether anything handles ``name`` (an
+assigned callback, or ``lookup`` finding a function): when nothing does, it builds no payload and
+returns None. The engine fires every callback this way, so an undefined callback costs one lookup.
+``handles(name)`` is that check alone.
 
 Each call is isolated: an exception (also one raised by ``lookup`` itself, e.g. a syntax error in the
 callbacks DAT) is caught and passed to every exception hook as ``hook(callback_name, source, exc)``
@@ -69,8 +74,9 @@ COMMON_KEYS: tuple[tuple[str, str], ...] = (
     ("returnValue", "what the callback chain returned so far (the assigned callback's value)"),
 )
 
+_STEP_DICT = ("step", "the step as a dict: index, name, label, type, duration, then")
 _STEP_KEYS: tuple[tuple[str, str], ...] = (
-    ("step", "the step as a dict: index, name, label, type, duration, then"),
+    _STEP_DICT,
     ("step_index", "the step's index (0 = first block)"),
     ("step_name", "the step's name (label lowercased, spaces as underscores)"),
     ("step_type", "'auto' (advances by itself) or 'wait' (waits for NextStep)"),
@@ -88,7 +94,9 @@ CALLBACKS: tuple[CallbackSpec, ...] = (
     CallbackSpec(
         "onFlowStart", "a run starts (Start), before the first step is entered",
         (("steps", "the step names, in order"), ("step_count", "how many steps the flow has"),
-         ("restarted", "True when Start interrupted a running flow"), *_RUN_KEYS)),
+         ("restarted", "True when Start interrupted a running flow"),
+         ("inputs", "the inputs given to Start, as a dict (empty when none)"),
+         ("start_time", "TD time in seconds when the run started"), *_RUN_KEYS)),
     CallbackSpec(
         "onStepEnter", "a step is entered (the step is already current)",
         (*_STEP_KEYS, ("previous_step_name", "the step the flow came from ('' for the first step)"), *_RUN_KEYS)),
@@ -103,28 +111,38 @@ CALLBACKS: tuple[CallbackSpec, ...] = (
         (("from_step_index", "the index of the step that was left"),
          ("from_step_name", "the name of the step that was left"),
          ("step_index", "the index of the step arrived at"), ("step_name", "the name of the step arrived at"),
-         ("step_label", "the label of the step arrived at"),
+         ("step_label", "the label of the step arrived at"), ("step", "the step arrived at, as a dict: index, "
+                                                                   "name, label, type, duration, then"),
+         ("step_data", "the data of the step arrived at (None: it was just entered)"),
          ("transition", "'next' (in order), 'jump' (a then naming a step) or 'goto' (GoToStep)"), *_RUN_KEYS)),
     CallbackSpec(
         "onWaitForContinue", "the current step starts waiting: a wait step (-1) is entered or WaitForContinue()",
-        (*_STEP_KEYS, *_RUN_KEYS)),
+        (*_STEP_KEYS, ("update_data", "the data given to WaitForContinue (None when a wait step was entered)"),
+         *_RUN_KEYS)),
     CallbackSpec(
         "onFlowUpdate", "Update() is called, before it advances (advance_step=True)",
         (("step_index", "the current step's index"), ("step_name", "the current step's name"),
-         ("step_label", "the current step's label"), ("step_data", "the data given to Update"),
+         ("step_label", "the current step's label"), _STEP_DICT,
+         ("step_data", "the step's data after the update (Update(None) keeps the previous data)"),
+         ("update_data", "the data given to Update (None when none)"),
          ("advance_step", "True when the flow advances after this update"), *_RUN_KEYS)),
     CallbackSpec(
         "onContextChange", "a context value is set (Set) or the context is cleared (ClearContext)",
         (("key", "the key set (None for a clear)"), ("value", "the new value (None for a clear)"),
          ("old_value", "the previous value (None when new); for a clear, the previous contents"),
-         ("change_id", "unique, increasing id of this change"), ("kind", "'set' or 'clear'"), *_RUN_KEYS)),
+         ("change_id", "unique, increasing id of this change"), ("kind", "'set' or 'clear'"),
+         ("step", "the current step as a dict: index, name, label, type, duration, then (None when not running)"),
+         *_RUN_KEYS)),
     CallbackSpec(
         "onFlowFinish", "a run ends: last step done, then 'end', Finish() or Stop() (status already final)",
         (("result", "the result given to Finish (None otherwise)"),
          ("result_type", "'success', 'error' or 'stopped'"),
          ("status", "the final status: 'Completed', 'Error' or 'Ready' (stopped)"),
          ("step_index", "the index of the last step"), ("step_name", "the name of the last step"),
-         ("elapsed", "seconds of TD time the run took"), *_RUN_KEYS),
+         ("elapsed", "seconds of TD time the run took"),
+         ("response_dict", "the run's outcome in one dict: result, result_type, status, process_id, step_name, "
+                           "start_time, end_time, elapsed, steps_entered, context (a copy of the context's keys)"),
+         *_RUN_KEYS),
         "when not None (and not stopped), replaces the result shown in Lastresult"),
     CallbackSpec(
         "onError", "a callback or listener raised (after that callback chain returned)",
@@ -137,7 +155,8 @@ CALLBACKS: tuple[CallbackSpec, ...] = (
     CallbackSpec(
         "onStepsChanged", "the Step sequence changed (labels, durations, thens, blocks added or removed)",
         (("steps", "the step names, in order"), ("labels", "the step labels, in order"),
-         ("step_count", "how many steps"), ("renamed", "[[old_name, new_name], ...] renames detected"),
+         ("step_count", "how many steps"), ("max_steps", "how many steps (as the max_steps channel shows)"),
+         ("renamed", "[[old_name, new_name], ...] renames detected"),
          ("findings", "problems found, as dicts: severity, code, message, steps, indices"),
          ("runnable", "True when the flow can run (no error findings)"), *_RUN_KEYS)),
 )
@@ -157,6 +176,7 @@ CALLBACK_ORDER: tuple[tuple[str, str], ...] = (
      "onFlowUpdate → onStepExit → onNextStep → onStepEnter (from the last step: onFlowUpdate, onStepExit, onFlowFinish)"),
     ("Finish(result, result_type)", "onStepExit(reason 'finish') → onFlowFinish"),
     ("Stop()", "onStepExit(reason 'stop') → onFlowFinish('stopped')"),
+    ("Stop() or Finish() inside onStepExit", "onStepExit → onFlowFinish (the next step is not entered)"),
     ("Set(key, value)", "onContextChange"),
     ("ClearContext()", "onContextChange(kind 'clear')"),
     ("A callback raises", "the raising callback → onError (after the other callbacks of the same action; the run goes on)"),
@@ -190,8 +210,10 @@ class CallbackDispatcher:
                  on_exception: ExceptionHook | None = None) -> None:
         self.owner_comp = owner_comp
         self.target_comp = target_comp
-        self.lookup = lookup
         self._assigned: dict[str, Callable[..., Any]] = {}
+        #: True while no callback can run at all (no ``lookup``, nothing assigned): firing can be skipped.
+        self.silent = True
+        self.lookup = lookup
         self._hooks: list[ExceptionHook] = [on_exception] if on_exception is not None else []
         self._active: list[str] = []
         self._known = frozenset(callback_names())
@@ -206,11 +228,22 @@ class CallbackDispatcher:
                              f"FlowController callbacks are: {', '.join(callback_names())}")
         if function is None:
             self._assigned.pop(name, None)
-            return
-        if not callable(function):
+        elif not callable(function):
             raise TypeError(f"Can't AssignCallback: {name} needs a function taking one info dict, "
                             f"not {type(function).__name__}")
-        self._assigned[name] = function
+        else:
+            self._assigned[name] = function
+        self.silent = self._lookup is None and not self._assigned
+
+    @property
+    def lookup(self) -> Lookup | None:
+        """Finds the callbacks-DAT function for a callback name (None: there is none), or None."""
+        return self._lookup
+
+    @lookup.setter
+    def lookup(self, lookup: Lookup | None) -> None:
+        self._lookup = lookup
+        self.silent = lookup is None and not self._assigned
 
     def assigned(self, name: str) -> Callable[..., Any] | None:
         """The function assigned to ``name``, or None."""
@@ -248,15 +281,43 @@ class CallbackDispatcher:
         """The callbacks currently running, outermost first."""
         return tuple(self._active)
 
+    def handles(self, name: str) -> bool:
+        """True when something would run for ``name``: an assigned callback or a callbacks-DAT function.
+
+        A ``lookup`` that raises is reported (source ``"dat"``) and counts as no function.
+        """
+        return self._assigned.get(name) is not None or self._find(name) is not None
+
     def dispatch(self, name: str, payload: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Run callback ``name`` with ``payload``; returns the info dict (``returnValue`` = final value).
 
         Raises ValueError for a name that is not in ``CALLBACKS`` (a programming error, not a user one).
         An ``onError`` dispatched while an ``onError`` is already running is skipped (no error loops).
         """
+        info = self.fire(name, dict, payload or {})
+        return info if info is not None else self._info(name, dict(payload or {}))
+
+    def fire(self, name: str, make_payload: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any] | None:
+        """Like ``dispatch``, but the payload is built (``make_payload(*args)``, a new dict that becomes
+        the info dict) only when something handles ``name``; returns None, having built nothing, when
+        nothing does. The engine's way to fire.
+        """
         if name not in self._known:
             spec(name)  # raises ValueError naming the known callbacks
-        info: dict[str, Any] = dict(payload or {})
+        assigned = self._assigned.get(name)
+        function = None
+        if assigned is None:  # the common case, kept short: nothing assigned, ask the callbacks DAT
+            lookup = self._lookup
+            if lookup is None:
+                return None
+            try:
+                function = lookup(name)
+            except Exception as exc:
+                self.report_exception(name, "dat", exc)
+                return None
+            if function is None:
+                return None
+        info = make_payload(*args)
         info["ownerComp"] = self.owner_comp
         info["targetComp"] = self.target_comp
         info["callbackName"] = name
@@ -265,18 +326,12 @@ class CallbackDispatcher:
             return info
         self._active.append(name)
         try:
-            assigned = self._assigned.get(name)
             if assigned is not None:
                 try:
                     info["returnValue"] = assigned(info)
                 except Exception as exc:
                     self.report_exception(name, "assigned", exc)
-            function: Callable[..., Any] | None = None
-            if self.lookup is not None:
-                try:
-                    function = self.lookup(name)
-                except Exception as exc:
-                    self.report_exception(name, "dat", exc)
+                function = self._find(name)  # looked up after the assigned callback ran
             if function is not None:
                 try:
                     value = function(info)
@@ -289,51 +344,24 @@ class CallbackDispatcher:
             self._active.pop()
         return info
 
+    def _info(self, name: str, info: dict[str, Any]) -> dict[str, Any]:
+        """``info`` (a dict of its own) completed with the common keys."""
+        info["ownerComp"] = self.owner_comp
+        info["targetComp"] = self.target_comp
+        info["callbackName"] = name
+        info["returnValue"] = None
+        return info
+
+    def _find(self, name: str) -> Callable[..., Any] | None:
+        if self._lookup is None:
+            return None
+        try:
+            return self._lookup(name)
+        except Exception as exc:
+            self.report_exception(name, "dat", exc)
+            return None
+
 
 def _print_exception(context: str, exc: BaseException) -> None:
     sys.stderr.write(f"LOPflow: {context}:\n")
     sys.stderr.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-
-
-def template_text() -> str:
-    """The contents of the callbacks template: one documented, empty function per registered callback."""
-    lines = [
-        '"""FlowController callbacks.',
-        "",
-        "Each function is called with one argument, info, a dict. Every info dict holds:",
-        "",
-    ]
-    lines += [f"- {key}: {meaning}" for key, meaning in COMMON_KEYS]
-    lines += [
-        "",
-        "An assigned callback (AssignCallback) runs first; then the function here. When this function",
-        "returns something other than None it becomes info['returnValue'] (this DAT has the last word).",
-        "Calls to the FlowController made in here (NextStep, GoToStep, Set, ...) are queued and run",
-        "after this callback returns. An exception here fires onError and shows a script error on the",
-        "FlowController; the flow keeps running.",
-        '"""',
-        "",
-    ]
-    for item in CALLBACKS:
-        lines += ["", f"def {item.name}(info):", f'    """Fires when {item.fires}.', "", "    info keys:"]
-        lines += [f"    - {key}: {meaning}" for key, meaning in item.keys]
-        if item.uses_return:
-            lines += ["", f"    Return value: {item.returns}."]
-        lines += ['    """', "    return", ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def callbacks_table_markdown() -> str:
-    """A Markdown table of every callback: name, when it fires, info keys, return value."""
-    rows = ["| Callback | Fires when | Info keys | returnValue |", "|---|---|---|---|"]
-    for item in CALLBACKS:
-        keys = ", ".join(f"`{k}`" for k in item.key_names)
-        rows.append(f"| `{item.name}` | {item.fires} | {keys} | {item.returns or 'not used'} |")
-    return "\n".join(rows) + "\n"
-
-
-def order_table_markdown() -> str:
-    """A Markdown table of what each action fires, in order (``CALLBACK_ORDER``)."""
-    rows = ["| Action | Callbacks, in order |", "|---|---|"]
-    rows += [f"| {action} | {order} |" for action, order in CALLBACK_ORDER]
-    return "\n".join(rows) + "\n"

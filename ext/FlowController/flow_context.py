@@ -5,7 +5,9 @@ object (clearing does not reset it), so a listener or a dashboard can tell chang
 ones it missed. Listeners are called after every change with a ``ContextChange``.
 
 ``snapshot()`` returns a JSON-friendly copy (``jsonable`` turns tuples, sets, objects and non-string
-keys into JSON types, so dashboards and history never hold live objects).
+keys into JSON types, so dashboards and history never hold live objects). ``summarize`` is the
+bounded version: a copy of a small value, or a cut ``bounded_repr`` of a large one, at a cost that
+does not grow with the value's size (the history keeps user values that way).
 
 Pure Python: no ``td`` import, no module-level state.
 """
@@ -13,7 +15,7 @@ Pure Python: no ``td`` import, no module-level state.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
@@ -53,6 +55,85 @@ def jsonable(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, (set, frozenset)):
         return [jsonable(v, _depth + 1) for v in sorted(value, key=repr)]
     return repr(value)
+
+
+def summarize(value: Any, max_items: int, max_chars: int) -> tuple[Any, bool]:
+    """``(jsonable(value), False)`` for a small value, else ``(a repr cut to max_chars, True)``.
+
+    Small: at most ``max_items`` items (nested items counted) and no string or bytes longer than
+    ``max_chars``. Deciding it looks at no more than ``max_items`` items, so the cost does not grow
+    with the size of the value (an object's own ``repr`` excepted: it is the object's to bound).
+    """
+    budget = [max_items]
+    if _fits(value, budget, max_chars, 0):
+        return jsonable(value), False
+    return bounded_repr(value, max_chars), True
+
+
+def _fits(value: Any, budget: list[int], max_chars: int, depth: int) -> bool:
+    if isinstance(value, (str, bytes, bytearray)):
+        return len(value) <= max_chars
+    if not isinstance(value, (Mapping, list, tuple, set, frozenset)):
+        return True
+    budget[0] -= len(value)
+    if budget[0] < 0 or depth > 32:
+        return False
+    items = value.items() if isinstance(value, Mapping) else ((None, v) for v in value)
+    return all(_fits(k, budget, max_chars, depth + 1) and _fits(v, budget, max_chars, depth + 1)
+               for k, v in items)
+
+
+_BRACKETS = {list: ("[", "]"), tuple: ("(", ")")}
+
+
+class _Full(Exception):
+    """Raised inside ``bounded_repr`` when the text is long enough."""
+
+
+def bounded_repr(value: Any, max_chars: int) -> str:
+    """``repr(value)`` cut to ``max_chars`` (ending in ``...``), reading only what it shows of containers."""
+    parts: list[str] = []
+    room = [max_chars + 1]
+
+    def put(text: str) -> None:
+        parts.append(text[:room[0]])
+        room[0] -= len(text)
+        if room[0] <= 0:
+            raise _Full
+
+    def walk(item: Any) -> None:
+        if isinstance(item, (str, bytes, bytearray)):
+            put(repr(item[:room[0]]))
+        elif isinstance(item, Mapping):
+            _walk_items(put, walk, "{", "}", item.items(), pairs=True)
+        elif isinstance(item, (list, tuple)) or (isinstance(item, (set, frozenset)) and item):
+            opening, closing = _BRACKETS.get(type(item), ("{", "}"))
+            if isinstance(item, frozenset):
+                opening, closing = "frozenset({", "})"
+            elif type(item) is tuple and len(item) == 1:
+                closing = ",)"
+            _walk_items(put, walk, opening, closing, ((None, v) for v in item), pairs=False)
+        else:
+            put(repr(item))
+
+    try:
+        walk(value)
+    except _Full:
+        return "".join(parts)[:max(0, max_chars - 3)] + "..."
+    return "".join(parts)
+
+
+def _walk_items(put: Callable[[str], None], walk: Callable[[Any], None], opening: str, closing: str,
+                items: Iterable[tuple[Any, Any]], pairs: bool) -> None:
+    put(opening)
+    for position, (key, item) in enumerate(items):
+        if position:
+            put(", ")
+        if pairs:
+            walk(key)
+            put(": ")
+        walk(item)
+    put(closing)
 
 
 @dataclass(frozen=True)

@@ -2,215 +2,82 @@
 
 The FlowController extension owns one ``FlowEngine`` and forwards its promoted methods to it
 (``NextStep`` -> ``next_step`` ...). Everything from outside is injected: ``now()`` (TD time in seconds,
-e.g. ``absTime.seconds``), ``frame()`` (the frame number, e.g. ``absTime.frame``), the callback
-``dispatcher`` (``flow_callbacks.CallbackDispatcher``), the ``id_factory`` for process ids, the frame
-budget and the history size. The engine never reads the wall clock or a random source.
+e.g. ``absTime.seconds``), ``frame()`` (the frame number), the callback ``dispatcher``
+(``flow_callbacks.CallbackDispatcher``), the ``id_factory`` for process ids, the frame budget and the
+history size. The engine reads no random source; its only real-time clock is ``budget_clock``
+(default ``time.perf_counter``), which keeps an instant loop short in every frame.
 
-Statuses (``FlowStatus``, ``.label`` is FlowController's Status text)::
+This facade holds the API and the state the adapter reads; the work is done by modules with one job
+each: ``flow_state`` (statuses, the FlowState snapshot, step entries), ``flow_queue`` (the action
+queue, the frame budget, the clock), ``flow_transitions`` (the run and its moves, scoping, callback
+errors), ``flow_payloads`` (callback info dicts) and ``flow_channel_layout`` (Script CHOP channels).
 
-    NOT_SETUP "Not Setup"  no runnable definition (no steps, or error findings)
-    IDLE      "Ready"      runnable, never run since the definition became runnable
-    RUNNING   "Running"
-    COMPLETED "Completed"  ended by the last step, a then 'end', or Finish(result_type='success')
-    STOPPED   "Ready"      ended by Stop() (the Status text is "Ready", as in LOPflow)
-    ERROR     "Error"      ended by Finish(result_type='error') (or a callback error, error_policy='finish')
+Steps: duration 0 advances at once (queued after the step's callbacks), -1 waits for ``next_step``,
+above 0 advances when ``tick()`` sees ``now() >= entered + duration``. ``wait_for_continue`` makes the
+current step wait whatever its duration.
 
-Steps: duration 0 advances at once (queued after the step's callbacks), -1 waits (``waiting``) for
-``next_step``, above 0 advances when ``tick()`` sees ``now() >= entered + duration``. ``wait_for_continue``
-makes the current step wait whatever its duration (its timer and auto-advance are cancelled).
+Run to completion: every action is an item of one FIFO queue. An API call made while the engine is
+busy (inside a callback or a listener) is checked at once (misuse raises ``FlowError`` in the caller)
+and then queued: it runs after the current action's callbacks have all returned, never nested.
+Context ``set``/``get``/``clear_context`` act at once; only their ``onContextChange`` is queued. A
+``stop`` or ``finish`` asked inside ``onStepExit`` ends the run there: the next step is not entered.
 
-Run to completion. Every action (start, next_step, go_to_step, update, wait_for_continue, finish, stop,
-timers, auto-advance, callbacks that must fire later) is an item of one FIFO queue. An API call made
-while the engine is busy (inside a callback or a listener) is checked at once (misuse raises
-``FlowError`` in the caller) and then queued: it runs after the current action's callbacks have all
-returned, never nested. Context ``set``/``get``/``clear_context`` act at once (so ``Get`` after ``Set``
-in the same callback sees the value); only their ``onContextChange`` callback is queued.
+Scoping: ``next_step``, ``update`` and ``wait_for_continue`` belong to the step entry current when they
+were called (its token is the ``entry`` of the ``step_enter`` history event); ``finish``, ``stop`` and
+``go_to_step`` to the run. When their entry or run is over they are recorded as ``ignored``: two
+``NextStep()`` calls during one wait advance one step, and a stale timer never advances a later step.
 
-Scoping. ``next_step``, ``update`` and ``wait_for_continue`` belong to the step entry that was current
-when they were called (an entry token). When they run and another entry is current, they are ignored
-and recorded as ``ignored`` in the history: two ``NextStep()`` calls during one wait advance one step;
-``NextStep()`` inside ``onStepEnter`` of a duration-0 step advances once (the auto-advance finds its
-entry gone). Timers belong to their entry too, so a stale timer never advances a later step.
-``finish``, ``stop`` and ``go_to_step`` belong to the run (process) they were called in.
+Frame budget (the runaway guard): at most ``max_transitions_per_frame`` steps per frame, and an API
+call or ``tick()`` that loops (enters a step of an instant loop, or one it already entered) spends at
+most about ``frame_budget_ms`` on it; the rest waits for the next ``tick()`` and a ``runaway`` event
+is recorded. A flow that does not loop never depends on timing.
 
-Frame budget. At most ``max_transitions_per_frame`` steps are entered per frame. When the budget is
-spent, the rest of the queue waits for the next ``tick()`` and the history records a ``runaway`` event
-with the names of the steps entered in that frame. A loop of duration-0 steps never freezes TD.
+Definition changes (``load_rows``): renames are detected by block index and kept in ``names`` (old
+names keep working in ``go_to_step`` and ``then``); ``onStepsChanged`` fires. Not running, an
+unrunnable definition makes the status ``NOT_SETUP``. Running, a runnable definition replaces the old
+one and the current step is found again by name; if it was deleted, the run moves on (onStepExit
+reason ``removed``) to the step now at its old position, or finishes. A definition with errors is
+rejected while running: the run continues on the previous one.
 
-Definition changes (``set_definition`` / ``load_rows``): renames are detected by block index and
-recorded in ``names`` (old names keep working in ``go_to_step`` and ``then``), and ``onStepsChanged``
-fires. Not running: the definition replaces the old one and the status becomes ``NOT_SETUP`` when it is
-not runnable (``IDLE`` when it becomes runnable again). Running: a runnable definition replaces the
-old one and the current step is found again by name (a rename included); changes to the current step
-apply next time it is entered. If the current step was deleted, the run moves on (onStepExit reason
-``removed``) to the step now at its old position, or finishes when there is none. A definition with
-errors is rejected while running: the run continues untouched on the previous one.
+Callback errors are reported through the dispatcher's exception hooks and fire ``onError``; the run
+goes on (``error_policy='continue'``) or finishes with result_type 'error' (``'finish'``).
 
-Callback errors. A callback that raises is reported through the dispatcher's exception hooks (the
-adapter shows a script error) and fires ``onError``; the run goes on (``error_policy='continue'``, the
-default). With ``error_policy='finish'`` the run also finishes with result_type 'error'.
-
-Observing. ``state`` is an immutable ``FlowState``. After every batch of actions the engine calls each
-state listener with a ``StateChange(previous, current, changed)`` when something changed; ``changed``
-names the ``FlowState`` fields that differ, so the adapter writes only those parameters. Event
-listeners get every ``HistoryEvent`` as it is recorded. ``consume_events()`` returns, per CHOP pulse
-channel (``on_start``, ``on_finish``, ``on_update``, ``on_next_step``), how many times it happened since
-the previous call.
+Observing: ``state`` is an immutable ``FlowState``. After every batch of actions each state listener
+gets a ``StateChange`` naming the fields that changed (a listener added while none was there compares
+with the state at that moment). Event listeners get every ``HistoryEvent`` as it is recorded.
+``channel_values()`` gives the Script CHOP channels, its pulses counting events since the last call.
 
 Pure Python: no ``td`` import, no module-level state.
 """
 
 from __future__ import annotations
 
-import enum
 import itertools
-import traceback
-from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+import time
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import flow_callbacks
+import flow_channel_layout
 import flow_context
 import flow_graph
 import flow_history
 import flow_names
+import flow_payloads as payloads
 import flow_spec
 import flow_steps
+from flow_channel_layout import EVENT_NAMES, STATUS_CHANNELS
+from flow_queue import Action, ActionQueue, Clock, FrameBudget
+from flow_state import Entry, EventListener, FlowError, FlowState, FlowStatus, StateChange, StateListener
+from flow_transitions import Transitions
 
-EVENT_NAMES = flow_spec.EVENT_CHANNELS
-STATUS_CHANNELS = flow_spec.STATUS_CHANNELS
-RESULT_TYPES = ("success", "error")
-ERROR_POLICIES = ("continue", "finish")
-DEFAULT_MAX_TRANSITIONS = flow_spec.DEFAULT_MAX_TRANSITIONS
+__all__ = ["EVENT_NAMES", "STATUS_CHANNELS", "FlowEngine", "FlowError", "FlowState", "FlowStatus", "StateChange"]
 
-
-class FlowError(RuntimeError):
-    """An API call that cannot be done now; the message says why and what to do."""
-
-
-class FlowStatus(enum.Enum):
-    """The engine's status. ``label`` is the Status text, ``channel`` the Script CHOP status channel."""
-
-    NOT_SETUP = "not_setup"
-    IDLE = "idle"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    STOPPED = "stopped"
-    ERROR = "error"
-
-    @property
-    def label(self) -> str:
-        """The FlowController Status text."""
-        return {"not_setup": "Not Setup", "idle": "Ready", "running": "Running", "completed": "Completed",
-                "stopped": "Ready", "error": "Error"}[self.value]
-
-    @property
-    def channel(self) -> str:
-        """The one ``status_*`` channel that is 1 in this status (Not Setup counts as idle)."""
-        return "status_idle" if self is FlowStatus.NOT_SETUP else f"status_{self.value}"
-
-    @property
-    def is_final(self) -> bool:
-        """True for the statuses a run ends in."""
-        return self in (FlowStatus.COMPLETED, FlowStatus.STOPPED, FlowStatus.ERROR)
-
-    def __repr__(self) -> str:
-        return f"<FlowStatus.{self.name}: {self.label!r}>"
+_RESULT_TYPES = ("success", "error")
+_ERROR_POLICIES = ("continue", "finish")
 
 
-@dataclass(frozen=True)
-class FlowState:
-    """Everything the adapter shows, at one moment. Compare two with ``changed_fields``."""
-
-    status: FlowStatus
-    process_id: str | None
-    step_index: int
-    step_name: str
-    step_label: str
-    waiting: bool
-    progress: float
-    last_result: Any
-    last_result_type: str | None
-    step_data: Any
-    steps: tuple[str, ...]
-    labels: tuple[str, ...]
-    name_history: tuple[tuple[str, str], ...]
-    context_change_id: int
-    runnable: bool
-
-    @property
-    def status_label(self) -> str:
-        """The Status text."""
-        return self.status.label
-
-    @property
-    def step_count(self) -> int:
-        """How many steps the definition has (``len(steps)``)."""
-        return len(self.steps)
-
-    @property
-    def is_running(self) -> bool:
-        """True while a run is going on."""
-        return self.status is FlowStatus.RUNNING
-
-    def changed_fields(self, other: FlowState | None) -> frozenset[str]:
-        """The names of the fields whose values differ from ``other`` (all of them when None)."""
-        if other is None:
-            return frozenset(_STATE_FIELDS)
-        return frozenset(n for n in _STATE_FIELDS if not _same(getattr(self, n), getattr(other, n)))
-
-
-#: FlowState's field names (an immutable constant, computed once).
-_STATE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(FlowState))
-
-
-@dataclass(frozen=True)
-class StateChange:
-    """What a state listener receives: the previous and current state and the changed field names."""
-
-    previous: FlowState | None
-    current: FlowState
-    changed: frozenset[str]
-
-
-StateListener = Callable[[StateChange], None]
-EventListener = Callable[[flow_history.HistoryEvent], None]
-
-
-def _same(a: Any, b: Any) -> bool:
-    if a is b:
-        return True
-    try:
-        return bool(type(a) is type(b) and a == b)
-    except Exception:  # values whose == fails or is ambiguous count as changed
-        return False
-
-
-@dataclass
-class _Entry:
-    """One stay in one step (entering the same step twice makes two entries)."""
-
-    token: int
-    index: int
-    step: flow_steps.StepDef
-    entered_at: float
-    deadline: float | None
-    waiting: bool
-    step_data: Any = None
-    timer_fired: bool = False
-
-
-@dataclass
-class _Action:
-    kind: str
-    run: Callable[[], Any]
-    transitions: bool = False
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
-def counter_ids(prefix: str = "flow") -> Callable[[], str]:
-    """A process-id factory: ``flow-1``, ``flow-2``, ... (unique per factory; the adapter passes its own)."""
+def _counter_ids(prefix: str = "flow") -> Callable[[], str]:
     numbers = itertools.count(1)
     return lambda: f"{prefix}-{next(numbers)}"
 
@@ -226,7 +93,9 @@ class FlowEngine:
         frame: Callable[[], int],
         dispatcher: flow_callbacks.CallbackDispatcher | None = None,
         id_factory: Callable[[], str] | None = None,
-        max_transitions_per_frame: int = DEFAULT_MAX_TRANSITIONS,
+        max_transitions_per_frame: int = flow_spec.DEFAULT_MAX_TRANSITIONS,
+        frame_budget_ms: float | None = flow_spec.DEFAULT_FRAME_BUDGET_MS,
+        budget_clock: Callable[[], float] = time.perf_counter,
         history_size: int = flow_spec.DEFAULT_HISTORY_SIZE,
         name_history: flow_names.NameHistory | None = None,
         error_policy: str = "continue",
@@ -235,80 +104,44 @@ class FlowEngine:
         """Create an idle engine.
 
         ``now``/``frame``: TD time in seconds and frame number. ``dispatcher``: runs callbacks (a bare
-        one when None). ``id_factory``: returns a new unique process id per run. ``name_history``:
-        renames restored from the step_name_history table. ``first_change_id``: continue context change
-        ids from a stored value.
+        one when None). ``id_factory``: returns a new unique process id per run. ``frame_budget_ms``
+        (None: no time limit) is measured with ``budget_clock``. ``name_history``: renames restored from
+        the step_name_history table. ``error_policy``: 'continue' or 'finish'. ``first_change_id``:
+        continue context change ids from a stored value.
         """
-        self._now = now
-        self._frame = frame
+        if error_policy not in _ERROR_POLICIES:
+            raise ValueError(f"error_policy must be one of {', '.join(_ERROR_POLICIES)}, not {error_policy!r}")
         self._dispatcher = dispatcher if dispatcher is not None else flow_callbacks.CallbackDispatcher()
-        self._dispatcher.add_exception_hook(self._on_callback_exception)
-        self._id_factory = id_factory if id_factory is not None else counter_ids()
-        self.max_transitions_per_frame = max_transitions_per_frame
-        self.error_policy = error_policy
         self._history = flow_history.FlowHistory(history_size)
         self._names = name_history if name_history is not None else flow_names.NameHistory()
         self._context = flow_context.FlowContext(first_change_id)
-        self._context.add_listener(self._on_context_change)
-        self._silent_context = False
-
-        self._definition: flow_steps.FlowDefinition = flow_steps.FlowDefinition([])
+        self._clock = Clock(now, frame)
+        self._budget = FrameBudget(max_transitions_per_frame, frame_budget_ms, budget_clock)
+        self._queue = ActionQueue(self._clock, self._budget, on_runaway=self._on_runaway,
+                                  on_error=self._on_engine_error, after_batch=self._notify_state)
+        self._run = Transitions(clock=self._clock, queue=self._queue, budget=self._budget, history=self._history,
+                                dispatcher=self._dispatcher, context=self._context,
+                                id_factory=id_factory if id_factory is not None else _counter_ids(),
+                                finish_on_error=error_policy == "finish")
+        self._dispatcher.add_exception_hook(self._run.on_callback_error)
+        self._context.add_listener(self._run.on_context_change)
         self._seen_names: tuple[str, ...] = ()
-        self._status = FlowStatus.NOT_SETUP
-        self._entry: _Entry | None = None
-        self._entry_seq = 0
-        self._run_seq = 0
-        self._process_id: str | None = None
-        self._run_started = 0.0
-        self._last_result: Any = None
-        self._last_result_type: str | None = None
-        self._end_progress = 0.0
-        self._last_update_time: float | None = None
-        self._steps_entered = 0
-
-        self._queue: deque[_Action] = deque()
-        self._busy = False
-        self._budget_frame: int | None = None
-        self._budget_used = 0
-        self._budget_steps: list[str] = []
-        self._runaway_frame: int | None = None
-        self.runaways = 0
-
-        self._event_totals = dict.fromkeys(EVENT_NAMES, 0)
-        self._event_consumed = dict.fromkeys(EVENT_NAMES, 0)
         self._listeners: list[StateListener] = []
-        self._event_listeners: list[EventListener] = []
         self._last_state: FlowState | None = None
-        self._state_stale = False  # something was recorded since the last state notification
-
         if definition is not None:  # no onStepsChanged at construction: nothing changed for the user
             self._seen_names = definition.names
-            self._definition = definition
-            self._status = FlowStatus.IDLE if definition.is_runnable else FlowStatus.NOT_SETUP
-        self._last_state = self.state
+            self._run.use(definition)
+            self._run.status = FlowStatus.IDLE if definition.is_runnable else FlowStatus.NOT_SETUP
 
     # ================================================================== configuration
     @property
     def max_transitions_per_frame(self) -> int:
         """At most this many steps are entered per frame (at least 1)."""
-        return self._max_transitions
+        return self._budget.max_transitions
 
     @max_transitions_per_frame.setter
     def max_transitions_per_frame(self, value: int) -> None:
-        if isinstance(value, bool) or int(value) != value or int(value) < 1:
-            raise ValueError(f"max_transitions_per_frame must be a whole number of at least 1, not {value!r}")
-        self._max_transitions = int(value)
-
-    @property
-    def error_policy(self) -> str:
-        """``continue`` (a callback error fires onError, the run goes on) or ``finish`` (it ends in Error)."""
-        return self._error_policy
-
-    @error_policy.setter
-    def error_policy(self, value: str) -> None:
-        if value not in ERROR_POLICIES:
-            raise ValueError(f"error_policy must be one of {', '.join(ERROR_POLICIES)}, not {value!r}")
-        self._error_policy = value
+        self._budget.max_transitions = value
 
     @property
     def history_size(self) -> int:
@@ -321,14 +154,9 @@ class FlowEngine:
 
     # ================================================================== read-only state
     @property
-    def dispatcher(self) -> flow_callbacks.CallbackDispatcher:
-        """The callback dispatcher (``assign`` = AssignCallback)."""
-        return self._dispatcher
-
-    @property
     def definition(self) -> flow_steps.FlowDefinition:
         """The definition the engine runs on."""
-        return self._definition
+        return self._run.definition
 
     @property
     def context(self) -> flow_context.FlowContext:
@@ -346,282 +174,202 @@ class FlowEngine:
         return self._names
 
     @property
-    def status(self) -> FlowStatus:
-        """The current status."""
-        return self._status
-
-    @property
     def is_running(self) -> bool:
         """True while a run is going on."""
-        return self._status is FlowStatus.RUNNING
+        return self._run.is_running
 
     @property
     def current_step_index(self) -> int:
         """The current step's index, -1 when not running."""
-        return self._entry.index if self._entry is not None else -1
+        entry = self._run.entry
+        return entry.index if entry is not None else -1
 
     @property
     def current_step_name(self) -> str:
         """The current step's name, '' when not running."""
-        return self._entry.step.name if self._entry is not None else ""
-
-    @property
-    def current_step(self) -> flow_steps.StepDef | None:
-        """The current step's definition, None when not running."""
-        return self._entry.step if self._entry is not None else None
-
-    @property
-    def entry_id(self) -> int | None:
-        """A token for the current step entry (changes every time a step is entered), None when not running."""
-        return self._entry.token if self._entry is not None else None
-
-    @property
-    def waiting(self) -> bool:
-        """True while the current step waits for next_step."""
-        return self._entry is not None and self._entry.waiting
-
-    @property
-    def progress(self) -> float:
-        """In [0, 1]: (current index + 1) / step count while running, 1 when completed, kept when stopped."""
-        if self._status is FlowStatus.RUNNING and self._entry is not None and len(self._definition):
-            return max(0.0, min(1.0, (self._entry.index + 1) / len(self._definition)))
-        if self._status is FlowStatus.COMPLETED:
-            return 1.0
-        if self._status in (FlowStatus.STOPPED, FlowStatus.ERROR):
-            return self._end_progress
-        return 0.0
+        entry = self._run.entry
+        return entry.step.name if entry is not None else ""
 
     @property
     def process_id(self) -> str | None:
         """The id of the current run (of the last one when not running), None before the first run."""
-        return self._process_id
+        return self._run.process_id
 
     @property
     def last_result(self) -> Any:
         """The result of the last run that ended (Finish's result, or onFlowFinish's returnValue)."""
-        return self._last_result
+        return self._run.last_result
 
     @property
     def last_result_type(self) -> str | None:
         """'success', 'error' or 'stopped' for the last run that ended; None before."""
-        return self._last_result_type
+        return self._run.last_result_type
 
     @property
     def step_data(self) -> Any:
         """The current step entry's data (WaitForContinue / Update), None when not running."""
-        return self._entry.step_data if self._entry is not None else None
+        entry = self._run.entry
+        return entry.step_data if entry is not None else None
 
     @property
     def last_update_time(self) -> float | None:
         """TD time of the last Update, None before any."""
-        return self._last_update_time
-
-    @property
-    def pending_actions(self) -> int:
-        """How many queued actions wait (non-zero after a runaway until the next tick)."""
-        return len(self._queue)
-
-    @property
-    def busy(self) -> bool:
-        """True while the engine runs actions (API calls are queued)."""
-        return self._busy
+        return self._run.last_update_time
 
     @property
     def event_totals(self) -> dict[str, int]:
         """How many times each CHOP event happened since the engine was created."""
-        return dict(self._event_totals)
+        return dict(self._run.events.totals)
+
+    @property
+    def runaways(self) -> int:
+        """How many frames spent their whole frame budget (each recorded as a ``runaway`` event)."""
+        return self._budget.runaways
+
+    @property
+    def next_due(self) -> float | None:
+        """When ``tick()`` next has work, in TD seconds: 0.0 while actions wait for the next frame, the
+        armed timer's deadline, or None when nothing will happen without an API call (the adapter
+        switches its frame callbacks off then)."""
+        if self._queue.pending:
+            return 0.0
+        entry = self._run.entry
+        if entry is None or entry.deadline is None or entry.waiting or entry.timer_fired or not self._run.is_running:
+            return None
+        return entry.deadline
 
     @property
     def state(self) -> FlowState:
         """An immutable snapshot of everything the adapter shows."""
-        entry = self._entry
+        run = self._run
+        entry = run.entry
         return FlowState(
-            status=self._status,
-            process_id=self._process_id,
-            step_index=entry.index if entry else -1,
-            step_name=entry.step.name if entry else "",
-            step_label=entry.step.label if entry else "",
-            waiting=bool(entry and entry.waiting),
-            progress=self.progress,
-            last_result=self._last_result,
-            last_result_type=self._last_result_type,
-            step_data=entry.step_data if entry else None,
-            steps=self._definition.names,
-            labels=self._definition.labels,
-            name_history=tuple(self._names.entries()),
-            context_change_id=self._context.last_change_id,
-            runnable=self._definition.is_runnable,
+            status=run.status, process_id=run.process_id,
+            step_index=entry.index if entry else -1, step_name=entry.step.name if entry else "",
+            step_label=entry.step.label if entry else "", waiting=bool(entry and entry.waiting),
+            progress=run.progress(), last_result=run.last_result, last_result_type=run.last_result_type,
+            step_data=entry.step_data if entry else None, steps=run.definition.names,
+            labels=run.definition.labels, name_history=tuple(self._names.entries()),
+            context_change_id=self._context.last_change_id, runnable=run.definition.is_runnable,
         )
 
     def graph(self) -> flow_graph.FlowGraph:
         """The graph of the current definition (``GetFlowGraph`` returns ``graph().as_dict()``)."""
-        return flow_graph.build_graph(self._definition)
+        return flow_graph.build_graph(self._run.definition)
 
     def channel_values(self) -> list[tuple[str, float]]:
         """The always-present Script CHOP channels, consuming the event counts (call once per cook)."""
-        events = self.consume_events()
-        values: list[tuple[str, float]] = [(name, 1.0 if events[name] else 0.0) for name in EVENT_NAMES]
-        values += [
-            ("current_step", float(self.current_step_index)),
-            ("max_steps", float(len(self._definition))),
-            ("waiting_for_continue", 1.0 if self.waiting else 0.0),
-        ]
-        values += [(name, 1.0 if name == self._status.channel else 0.0) for name in STATUS_CHANNELS]
-        values += [("flow_active", 1.0 if self.is_running else 0.0), ("progress", self.progress)]
-        return values
+        run = self._run
+        entry = run.entry
+        return flow_channel_layout.channel_values(
+            run.events.consume(), status_channel=run.status.channel, step_index=self.current_step_index,
+            step_count=len(run.definition), waiting=entry is not None and entry.waiting, running=run.is_running,
+            progress=run.progress())
 
     # ================================================================== listeners
     def add_listener(self, listener: StateListener) -> None:
         """Call ``listener(StateChange)`` after every batch of actions that changed the state."""
+        if not self._listeners:
+            self._last_state = self.state
         self._listeners.append(listener)
-
-    def remove_listener(self, listener: StateListener) -> None:
-        """Stop calling ``listener``; unknown listeners are ignored."""
-        if listener in self._listeners:
-            self._listeners.remove(listener)
 
     def add_event_listener(self, listener: EventListener) -> None:
         """Call ``listener(HistoryEvent)`` for every history event as it is recorded."""
-        self._event_listeners.append(listener)
-
-    def remove_event_listener(self, listener: EventListener) -> None:
-        """Stop calling ``listener``; unknown listeners are ignored."""
-        if listener in self._event_listeners:
-            self._event_listeners.remove(listener)
-
-    def consume_events(self) -> dict[str, int]:
-        """Per CHOP event (``on_start``, ``on_finish``, ``on_update``, ``on_next_step``): count since last call."""
-        result = {name: self._event_totals[name] - self._event_consumed[name] for name in EVENT_NAMES}
-        self._event_consumed = dict(self._event_totals)
-        return result
+        self._run.event_listeners.append(listener)
 
     # ================================================================== definition
     def load_rows(self, rows: Iterable[Any]) -> flow_steps.FlowDefinition:
-        """Build a definition from ``(label, duration, then)`` rows, recording renames first, and set it.
+        """Build a definition from ``(label, duration, then)`` rows, recording renames first, and use it.
 
         Renames are found against the previous rows given (by block index), so a ``then`` that still
-        holds the old name resolves. Returns the new definition (read its ``findings``).
+        holds the old name resolves. Returns the new definition (read its ``findings``). Fires:
+        onStepsChanged (when the steps or their findings changed).
         """
         rows = list(rows)
         plain = flow_steps.FlowDefinition.from_rows(rows)
         flow_names.apply_renames(self._names, self._seen_names, plain.names)
         definition = flow_steps.FlowDefinition.from_rows(rows, self._names)
-        self.set_definition(definition)
+        self._set_definition(definition)
         return definition
-
-    def set_definition(self, definition: flow_steps.FlowDefinition) -> list[tuple[str, str]]:
-        """Use ``definition`` (see the module docstring for what happens while running).
-
-        Returns the renames detected against the previous definition. Fires: onStepsChanged (when the
-        steps or their findings changed).
-        """
-        renames = flow_names.apply_renames(self._names, self._seen_names, definition.names)
-        self._seen_names = definition.names
-        previous = self._definition
-        unchanged = (previous.steps == definition.steps and previous.findings == definition.findings
-                     and previous.history.entries() == definition.history.entries())
-        rejected = self.is_running and not definition.is_runnable
-        if not rejected:
-            self._definition = definition
-            if self.is_running:
-                self._remap_current_entry(previous)
-            elif not definition.is_runnable:
-                self._status = FlowStatus.NOT_SETUP
-            elif self._status is FlowStatus.NOT_SETUP:
-                self._status = FlowStatus.IDLE
-        self._record("definition_rejected" if rejected else "steps_changed", source="definition", data={
-            "steps": list(definition.names), "renamed": [list(r) for r in renames],
-            "findings": [f.message for f in definition.findings]})
-        if not unchanged or renames or rejected:
-            payload = {
-                "steps": list(definition.names), "labels": list(definition.labels), "step_count": len(definition),
-                "renamed": [list(r) for r in renames], "findings": [f.as_dict() for f in definition.findings],
-                "runnable": definition.is_runnable, "source": "definition", "process_id": self._process_id,
-            }
-            self._submit(_Action("callback", lambda: self._dispatch("onStepsChanged", payload)))
-        else:
-            self._drain_if_idle()
-        return renames
 
     def clear_name_history(self) -> None:
         """Forget every recorded rename (``ClearNameHistory``)."""
         self._names.clear()
-        self._record("name_history_cleared", source="api")
-        self._drain_if_idle()
+        self._run.record("name_history_cleared", "api")
+        self._queue.drain()
 
-    def _remap_current_entry(self, previous: flow_steps.FlowDefinition) -> None:
-        entry = self._entry
-        if entry is None:
-            return
-        index = self._definition.index_of(entry.step.name)
-        if index is not None:
-            entry.index = index
-            entry.step = self._definition.steps[index]
-            return
-        old_index = entry.index
-        entry.index = min(old_index, len(self._definition) - 1)
-        token, run = entry.token, self._run_seq
-        self._queue.append(_Action("removed", lambda: self._do_removed(token, run, old_index), transitions=True))
-
-    def _do_removed(self, token: int, run: int, old_index: int) -> None:
-        entry = self._entry
-        if entry is None or entry.token != token or run != self._run_seq or not self.is_running:
-            return
-        if old_index < len(self._definition):
-            self._move(entry, old_index, "definition", "goto", reason="removed")
-        else:
-            self._end_run(FlowStatus.COMPLETED, None, "success", "definition", reason="removed")
+    def _set_definition(self, definition: flow_steps.FlowDefinition) -> list[tuple[str, str]]:
+        renames = flow_names.apply_renames(self._names, self._seen_names, definition.names)
+        self._seen_names = definition.names
+        run = self._run
+        previous = run.definition
+        unchanged = (previous.steps == definition.steps and previous.findings == definition.findings
+                     and previous.history.entries() == definition.history.entries())
+        rejected = run.is_running and not definition.is_runnable
+        if not rejected:
+            run.use(definition)
+            if run.is_running:
+                run.remap_entry()
+            elif not definition.is_runnable:
+                run.status = FlowStatus.NOT_SETUP
+            elif run.status is FlowStatus.NOT_SETUP:
+                run.status = FlowStatus.IDLE
+        run.record("definition_rejected" if rejected else "steps_changed", "definition", {
+            "steps": list(definition.names), "renamed": [list(r) for r in renames],
+            "findings": [f.message for f in definition.findings]})
+        if not unchanged or renames or rejected:
+            self._queue.append(Action("callback", False, run.fire, "onStepsChanged", payloads.steps_changed,
+                                      definition, renames, run.process_id))
+        self._queue.drain()
+        return renames
 
     # ================================================================== API
-    def start(self, source: str = "api") -> None:
+    def start(self, source: str = "api", inputs: Mapping[str, Any] | None = None) -> None:
         """Start a new run (restarting a running one): new process id, context cleared, first step.
 
-        Raises FlowError when the definition is not runnable. Fires: onFlowStart, onStepEnter
-        (and, when restarting, onStepExit and onFlowFinish of the old run first).
+        ``inputs`` is passed to onFlowStart as its ``inputs``. Raises FlowError when the definition is
+        not runnable. Fires: onFlowStart, onStepEnter (and, when restarting, onStepExit and
+        onFlowFinish of the old run first).
         """
-        if not self._definition.is_runnable:
+        if not self._run.definition.is_runnable:
             raise FlowError(f"Can't Start: {self._not_runnable_reason()}")
-        self._submit(_Action("start", lambda: self._do_start(source), transitions=True))
+        self._queue.submit(Action("start", True, self._run.do_start, source, inputs))
 
     def stop(self, source: str = "api") -> None:
         """Stop the run; status STOPPED ("Ready"). Fires: onStepExit, onFlowFinish (result_type 'stopped')."""
         self._require_running("Stop")
-        run = self._run_seq
-        self._submit(_Action("stop", lambda: self._do_end(run, FlowStatus.STOPPED, None, "stopped", source, "stop")))
+        self._end(FlowStatus.STOPPED, None, "stopped", source, "stop")
 
     def next_step(self, source: str = "api", entry_id: int | None = None) -> None:
         """Advance the current step entry (only that entry: see scoping). Fires: onStepExit, onNextStep,
         onStepEnter (or onFlowFinish after the last step).
 
-        ``entry_id`` (from ``entry_id``) pins the call to an entry seen earlier; by default the current one.
+        ``entry_id`` (the ``entry`` of a ``step_enter`` history event) pins the call to that entry;
+        by default the current one.
         """
         entry = self._require_running("NextStep")
         token = entry.token if entry_id is None else entry_id
-        self._submit(_Action("next_step", lambda: self._advance(token, source), transitions=True,
-                             detail={"entry": token}))
+        self._queue.submit(Action("next_step", True, self._run.advance, token, source))
 
     def wait_for_continue(self, step_data: Any = None, source: str = "api") -> None:
         """Make the current step wait for next_step, whatever its duration. Fires: onWaitForContinue."""
         entry = self._require_running("WaitForContinue")
-        token = entry.token
-        self._submit(_Action("wait", lambda: self._do_wait(token, step_data, source)))
+        self._queue.submit(Action("wait", False, self._run.do_wait, entry.token, step_data, source))
 
     def update(self, step_data: Any = None, advance_step: bool = False, source: str = "api") -> None:
         """Give the current step new data (None keeps it) and optionally advance. Fires: onFlowUpdate
         (then onStepExit, onNextStep, onStepEnter when advance_step)."""
         entry = self._require_running("Update")
-        token = entry.token
-        self._submit(_Action("update", lambda: self._do_update(token, step_data, bool(advance_step), source),
-                             transitions=bool(advance_step)))
+        advance = bool(advance_step)
+        self._queue.submit(Action("update", advance, self._run.do_update, entry.token, step_data, advance, source))
 
     def finish(self, result: Any = None, result_type: str = "success", source: str = "api") -> None:
         """End the run: 'success' -> COMPLETED, 'error' -> ERROR. Fires: onStepExit, onFlowFinish."""
-        if result_type not in RESULT_TYPES:
+        if result_type not in _RESULT_TYPES:
             raise FlowError(f"Can't Finish: result_type must be 'success' or 'error', not {result_type!r}")
         self._require_running("Finish")
-        run = self._run_seq
         status = FlowStatus.COMPLETED if result_type == "success" else FlowStatus.ERROR
-        self._submit(_Action("finish", lambda: self._do_end(run, status, result, result_type, source, "finish")))
+        self._end(status, result, result_type, source, "finish")
 
     def go_to_step(self, name: str, source: str = "api") -> None:
         """Jump to the step called ``name`` (a label or an old name works too).
@@ -629,11 +377,10 @@ class FlowEngine:
         Raises FlowError for an unknown name. Fires: onStepExit, onNextStep, onStepEnter.
         """
         self._require_running("GoToStep")
-        if self._definition.index_of(str(name)) is None:
+        if self._run.definition.index_of(str(name)) is None:
             raise FlowError(f"Can't GoToStep: no step named {name!r}; steps are: "
-                            f"{', '.join(self._definition.names)}")
-        run = self._run_seq
-        self._submit(_Action("go_to_step", lambda: self._do_goto(run, str(name), source), transitions=True))
+                            f"{', '.join(self._run.definition.names)}")
+        self._queue.submit(Action("go_to_step", True, self._run.do_goto, self._run.run_seq, str(name), source))
 
     def set(self, key: str, value: Any, source: str = "api") -> flow_context.ContextChange:
         """Set a context value now (also when not running). Fires: onContextChange."""
@@ -649,90 +396,44 @@ class FlowEngine:
 
     def tick(self) -> None:
         """Call once per frame: fires a due timer and continues actions deferred by the frame budget."""
-        entry = self._entry
-        if (self.is_running and entry is not None and entry.deadline is not None and not entry.waiting
-                and not entry.timer_fired and self._now() >= entry.deadline):
+        run = self._run
+        entry = run.entry
+        if (entry is not None and entry.deadline is not None and run.is_running and not entry.waiting
+                and not entry.timer_fired and self._clock.now() >= entry.deadline):
             entry.timer_fired = True
-            token = entry.token
-            self._queue.append(_Action("timer", lambda: self._advance(token, "timer"), transitions=True,
-                                       detail={"entry": token}))
-        self._drain_if_idle()
+            self._queue.append(Action("timer", True, run.advance, entry.token, "timer"))
+        self._queue.drain()
 
-    # ================================================================== checks
-    def _require_running(self, method: str) -> _Entry:
-        if not self.is_running or self._entry is None:
-            raise FlowError(f"Can't {method}: the flow is not running (status {self._status.label}); call Start() first")
-        return self._entry
+    # ================================================================== internals
+    def _end(self, status: FlowStatus, result: Any, result_type: str, source: str, reason: str) -> None:
+        run = self._run
+        if run.exiting is not None:  # asked inside onStepExit: the next step is not entered
+            run.end_asked = True
+        self._queue.submit(Action(reason, False, run.do_end, run.run_seq, status, result, result_type, source,
+                                  reason))
+
+    def _require_running(self, method: str) -> Entry:
+        run = self._run
+        entry = run.entry
+        if not run.is_running or entry is None:
+            raise FlowError(f"Can't {method}: the flow is not running (status {run.status.label}); "
+                            "call Start() first")
+        return entry
 
     def _not_runnable_reason(self) -> str:
-        if not len(self._definition):
+        definition = self._run.definition
+        if not len(definition):
             return "the flow has no steps; add at least one step"
-        return "the steps have errors: " + "; ".join(f.message for f in self._definition.errors)
-
-    # ================================================================== queue
-    def _submit(self, action: _Action) -> None:
-        self._queue.append(action)
-        self._drain_if_idle()
-
-    def _drain_if_idle(self) -> None:
-        if not self._busy:
-            self._drain()
-
-    def _drain(self) -> None:
-        self._busy = True
-        try:
-            while True:
-                blocked = False
-                while self._queue:
-                    action = self._queue[0]
-                    if action.transitions and not self._budget_left():
-                        self._note_runaway()
-                        blocked = True
-                        break
-                    self._queue.popleft()
-                    try:
-                        action.run()
-                    except Exception as exc:  # an engine bug must never break TD's frame
-                        self._dispatcher.report_exception("engine", "engine", exc)
-                self._notify_state()
-                if blocked or not self._queue:
-                    break
-        finally:
-            self._busy = False
-
-    def _budget_left(self) -> bool:
-        frame = self._frame()
-        if frame != self._budget_frame:
-            return True
-        return self._budget_used < self._max_transitions
-
-    def _count_transition(self, name: str) -> None:
-        frame = self._frame()
-        if frame != self._budget_frame:
-            self._budget_frame = frame
-            self._budget_used = 0
-            self._budget_steps = []
-        self._budget_used += 1
-        if name not in self._budget_steps:
-            self._budget_steps.append(name)
-
-    def _note_runaway(self) -> None:
-        frame = self._frame()
-        if self._runaway_frame == frame:
-            return
-        self._runaway_frame = frame
-        self.runaways += 1
-        self._record("runaway", source="engine", data={
-            "transitions": self._budget_used, "limit": self._max_transitions, "steps": self._budget_steps[:50],
-            "message": f"{self._budget_used} steps entered in frame {frame} (limit {self._max_transitions}); "
-                       f"the rest continues next frame. Steps: {' -> '.join(self._budget_steps[:50])}"})
+        return "the steps have errors: " + "; ".join(f.message for f in definition.errors)
 
     def _notify_state(self) -> None:
-        # Every change of state records a history event (_record), so no event since the last
-        # notification means no change: an idle tick builds no FlowState.
-        if not self._state_stale:
+        # Every change of state records a history event, so no event since the last notification
+        # means no change: an idle tick builds no FlowState; nor does a change nobody listens to.
+        if not self._run.changed:
             return
-        self._state_stale = False
+        self._run.changed = False
+        if not self._listeners:
+            return
         current = self.state
         changed = current.changed_fields(self._last_state)
         if not changed:
@@ -745,218 +446,9 @@ class FlowEngine:
             except Exception as exc:
                 self._dispatcher.report_exception("stateListener", "listener", exc)
 
-    # ================================================================== actions
-    def _do_start(self, source: str) -> None:
-        if not self._definition.is_runnable:
-            self._ignored("start", source, "the definition is not runnable")
-            return
-        restarted = self.is_running
-        if restarted:
-            self._end_run(FlowStatus.STOPPED, None, "stopped", source, reason="restart")
-        self._run_seq += 1
-        self._process_id = str(self._id_factory())
-        self._run_started = self._now()
-        self._status = FlowStatus.RUNNING
-        self._steps_entered = 0
-        self._silent_context = True
-        try:
-            self._context.clear("start")
-        finally:
-            self._silent_context = False
-        self._event_totals["on_start"] += 1
-        self._record("flow_start", source=source, data={"restarted": restarted})
-        self._dispatch("onFlowStart", {"steps": list(self._definition.names), "step_count": len(self._definition),
-                                       "restarted": restarted, "source": source, "process_id": self._process_id})
-        entry = self._arrive(0)
-        self._announce(entry, source, previous_name="")
+    def _on_runaway(self, report: dict[str, Any]) -> None:
+        self._run.record("runaway", "engine", report)
 
-    def _advance(self, token: int, source: str) -> None:
-        entry = self._entry
-        if not self.is_running or entry is None or entry.token != token:
-            self._ignored("next_step", source, "the step entry it was called for is over", token)
-            return
-        if source in ("auto", "timer") and entry.waiting:
-            self._ignored("next_step", source, "the step waits for NextStep", token)
-            return
-        target = self._definition.target_of(entry.index)
-        if target is None:
-            self._end_run(FlowStatus.COMPLETED, None, "success", source, reason="end")
-            return
-        then = (entry.step.then or flow_steps.THEN_NEXT).lower()
-        self._move(entry, target, source, "next" if then == flow_steps.THEN_NEXT else "jump")
+    def _on_engine_error(self, exc: BaseException) -> None:
+        self._dispatcher.report_exception("engine", "engine", exc)
 
-    def _do_wait(self, token: int, step_data: Any, source: str) -> None:
-        entry = self._entry
-        if not self.is_running or entry is None or entry.token != token:
-            self._ignored("wait_for_continue", source, "the step entry it was called for is over", token)
-            return
-        entry.waiting = True
-        entry.deadline = None
-        if step_data is not None:
-            entry.step_data = step_data
-        self._record("wait", source=source, data={"step_data": step_data})
-        self._dispatch("onWaitForContinue", {**self._step_payload(entry), "source": source,
-                                             "process_id": self._process_id})
-
-    def _do_update(self, token: int, step_data: Any, advance: bool, source: str) -> None:
-        entry = self._entry
-        if not self.is_running or entry is None or entry.token != token:
-            self._ignored("update", source, "the step entry it was called for is over", token)
-            return
-        if step_data is not None:
-            entry.step_data = step_data
-        self._last_update_time = self._now()
-        self._event_totals["on_update"] += 1
-        self._record("update", source=source, data={"step_data": step_data, "advance_step": advance})
-        self._dispatch("onFlowUpdate", {
-            "step_index": entry.index, "step_name": entry.step.name, "step_label": entry.step.label,
-            "step_data": entry.step_data, "advance_step": advance, "source": source,
-            "process_id": self._process_id})
-        if advance:
-            self._advance(token, "update" if source == "api" else source)
-
-    def _do_goto(self, run: int, name: str, source: str) -> None:
-        entry = self._entry
-        if not self.is_running or entry is None or run != self._run_seq:
-            self._ignored("go_to_step", source, "the run it was called in is over")
-            return
-        target = self._definition.index_of(name)
-        if target is None:
-            self._ignored("go_to_step", source, f"no step named {name!r} any more")
-            return
-        self._move(entry, target, source, "goto")
-
-    def _do_end(self, run: int, status: FlowStatus, result: Any, result_type: str, source: str, reason: str) -> None:
-        if not self.is_running or run != self._run_seq:
-            self._ignored(reason, source, "the run it was called in is over")
-            return
-        self._end_run(status, result, result_type, source, reason)
-
-    # ================================================================== transitions
-    def _arrive(self, index: int) -> _Entry:
-        step = self._definition.steps[index]
-        self._entry_seq += 1
-        now = self._now()
-        entry = _Entry(token=self._entry_seq, index=index, step=step, entered_at=now,
-                       deadline=now + step.duration if step.kind == "timed" else None,
-                       waiting=step.kind == "wait")
-        self._entry = entry
-        self._steps_entered += 1
-        self._count_transition(step.name)
-        return entry
-
-    def _announce(self, entry: _Entry, source: str, previous_name: str) -> None:
-        self._record("step_enter", source=source, data={"entry": entry.token, "type": entry.step.kind})
-        self._dispatch("onStepEnter", {**self._step_payload(entry), "previous_step_name": previous_name,
-                                       "source": source, "process_id": self._process_id})
-        if entry is not self._entry:
-            return
-        if entry.waiting:
-            self._record("wait", source="step", data={})
-            self._dispatch("onWaitForContinue", {**self._step_payload(entry), "source": "step",
-                                                 "process_id": self._process_id})
-        elif entry.step.kind == "auto":
-            token = entry.token
-            self._queue.append(_Action("auto", lambda: self._advance(token, "auto"), transitions=True,
-                                       detail={"entry": token}))
-
-    def _move(self, entry: _Entry, target: int, source: str, transition: str, reason: str | None = None) -> None:
-        next_step = self._definition.steps[target]
-        self._exit(entry, source, reason or transition, next_step.name)
-        new = self._arrive(target)
-        self._event_totals["on_next_step"] += 1
-        self._record("next_step", source=source, data={"from": entry.step.name, "transition": transition})
-        self._dispatch("onNextStep", {
-            "from_step_index": entry.index, "from_step_name": entry.step.name, "step_index": new.index,
-            "step_name": new.step.name, "step_label": new.step.label, "transition": transition,
-            "source": source, "process_id": self._process_id})
-        self._announce(new, source, previous_name=entry.step.name)
-
-    def _exit(self, entry: _Entry, source: str, reason: str, next_name: str) -> None:
-        elapsed = self._now() - entry.entered_at
-        self._record("step_exit", source=source, data={
-            "entry": entry.token, "reason": reason, "elapsed": elapsed, "duration": entry.step.duration,
-            "waiting": entry.waiting})
-        self._dispatch("onStepExit", {**self._step_payload(entry), "reason": reason, "next_step_name": next_name,
-                                      "elapsed": elapsed, "source": source, "process_id": self._process_id})
-
-    def _end_run(self, status: FlowStatus, result: Any, result_type: str, source: str, reason: str) -> None:
-        entry = self._entry
-        if entry is not None:
-            self._exit(entry, source, reason, "")
-        progress = self.progress
-        self._entry = None
-        self._status = status
-        self._end_progress = progress
-        self._last_result = result
-        self._last_result_type = result_type
-        self._event_totals["on_finish"] += 1
-        elapsed = self._now() - self._run_started
-        self._record("flow_finish", source=source, data={
-            "status": status.label, "result": result, "result_type": result_type, "reason": reason},
-            step=entry)
-        info = self._dispatch("onFlowFinish", {
-            "result": result, "result_type": result_type, "status": status.label,
-            "step_index": entry.index if entry else -1, "step_name": entry.step.name if entry else "",
-            "elapsed": elapsed, "source": source, "process_id": self._process_id})
-        if status is not FlowStatus.STOPPED and info.get("returnValue") is not None and self._status is status:
-            self._last_result = info["returnValue"]
-
-    # ================================================================== callbacks, errors, history
-    def _dispatch(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
-        return self._dispatcher.dispatch(name, payload)
-
-    def _step_payload(self, entry: _Entry) -> dict[str, Any]:
-        step = entry.step
-        current = 0 <= entry.index < len(self._definition) and self._definition.steps[entry.index] is step
-        then = self._definition.resolved_then(entry.index) if current else step.then
-        return {
-            "step": {"index": entry.index, "name": step.name, "label": step.label, "type": step.step_type,
-                     "duration": step.duration, "then": then},
-            "step_index": entry.index, "step_name": step.name, "step_type": step.step_type,
-            "step_label": step.label, "step_duration": step.duration, "step_then": then,
-            "step_data": entry.step_data,
-        }
-
-    def _on_context_change(self, change: flow_context.ContextChange) -> None:
-        self._record("context_clear" if change.kind == "clear" else "context_set", source=change.source,
-                     data={"key": change.key, "value": change.value, "change_id": change.change_id})
-        if self._silent_context:
-            return
-        payload = {**change.payload(), "process_id": self._process_id}
-        self._submit(_Action("callback", lambda: self._dispatch("onContextChange", payload)))
-
-    def _on_callback_exception(self, callback_name: str, source: str, exc: BaseException) -> None:
-        text = f"{type(exc).__name__}: {exc} (in {callback_name}, {source})"
-        self._record("error", source=source, data={"callback": callback_name, "error": text})
-        if callback_name == "onError":
-            return
-        entry = self._entry
-        payload = {
-            "error": text, "error_type": type(exc).__name__, "callback_name": callback_name,
-            "callback_source": source, "exception": exc,
-            "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
-            "step_index": entry.index if entry else -1, "step_name": entry.step.name if entry else "",
-            "source": source, "process_id": self._process_id,
-        }
-        self._queue.append(_Action("callback", lambda: self._dispatch("onError", payload)))
-        if self._error_policy == "finish" and self.is_running:
-            run = self._run_seq
-            self._queue.append(_Action("finish", lambda: self._do_end(run, FlowStatus.ERROR, text, "error",
-                                                                     "error", "finish")))
-        self._drain_if_idle()
-
-    def _ignored(self, action: str, source: str, why: str, token: int | None = None) -> None:
-        self._record("ignored", source=source, data={"action": action, "reason": why, "entry": token})
-
-    def _record(self, event: str, source: str = "", data: dict[str, Any] | None = None,
-                step: _Entry | None = None) -> None:
-        self._state_stale = True
-        entry = step if step is not None else self._entry
-        item = self._history.record(self._frame(), self._now(), self._process_id, event,
-                                    entry.index if entry else -1, entry.step.name if entry else "", source, data)
-        for listener in list(self._event_listeners):
-            try:
-                listener(item)
-            except Exception as exc:
-                self._dispatcher.report_exception("eventListener", "listener", exc)

@@ -8,6 +8,12 @@ of the buffer, so a reader can tell how many were dropped.
 The size can change at run time (FlowController's history-size parameter): shrinking drops the
 oldest events. ``snapshot()`` returns plain dicts for tables, dashboards and tests.
 
+Recording is cheap: events are kept as plain tuples and become ``HistoryEvent`` objects only when
+read. ``record()`` copies ``data`` into JSON types (``jsonable``); ``append()`` is the engine's fast
+path for data it built itself from plain values (it keeps the dict as given). ``summarize_fields``
+turns user-supplied values into bounded copies at record time, so the history shows each value as it
+was, at a cost that does not grow with the value's size.
+
 Pure Python: no ``td`` import, no module-level state.
 """
 
@@ -19,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import flow_spec
-from flow_context import jsonable
+from flow_context import jsonable, summarize
 
 DEFAULT_SIZE = flow_spec.DEFAULT_HISTORY_SIZE
 
@@ -53,12 +59,37 @@ class HistoryEvent:
         }
 
 
+#: What the ring buffer holds per event: HistoryEvent's fields, in order.
+_Row = tuple[int, int, float, str | None, str, int, str, str, dict[str, Any]]
+
+
+def summarize_fields(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    """``data`` with the user values under ``names`` made bounded (see ``flow_context.summarize``).
+
+    A value too large to copy becomes a cut repr, and ``data['truncated']`` lists those fields.
+    """
+    truncated = []
+    for name in names:
+        value = data[name]
+        if value is None or type(value) in _PLAIN:
+            continue
+        data[name], cut = summarize(value, flow_spec.HISTORY_VALUE_MAX_ITEMS, flow_spec.HISTORY_VALUE_MAX_CHARS)
+        if cut:
+            truncated.append(name)
+    if truncated:
+        data["truncated"] = truncated
+    return data
+
+
+_PLAIN = (bool, int)
+
+
 class FlowHistory:
     """A ring buffer of at most ``size`` events (``size`` >= 1, changeable at any time)."""
 
     def __init__(self, size: int = DEFAULT_SIZE) -> None:
         self._size = self._checked_size(size)
-        self._events: deque[HistoryEvent] = deque(maxlen=self._size)
+        self._events: deque[_Row] = deque(maxlen=self._size)
         self._total = 0
 
     @staticmethod
@@ -75,7 +106,8 @@ class FlowHistory:
     @size.setter
     def size(self, size: int) -> None:
         self._size = self._checked_size(size)
-        self._events = deque(self._events, maxlen=self._size)
+        if self._size != self._events.maxlen:
+            self._events = deque(self._events, maxlen=self._size)
 
     @property
     def total(self) -> int:
@@ -89,13 +121,21 @@ class FlowHistory:
 
     def record(self, frame: int, time: float, process_id: str | None, event: str, step_index: int = -1,
                step_name: str = "", source: str = "", data: dict[str, Any] | None = None) -> HistoryEvent:
-        """Append an event (dropping the oldest when full) and return it."""
-        self._total += 1
+        """Append an event (``data`` copied into JSON types; the oldest dropped when full) and return it."""
         safe = jsonable(data) if data else {}
-        item = HistoryEvent(self._total, int(frame), float(time), process_id, event, step_index, step_name,
-                            source, safe)
-        self._events.append(item)
-        return item
+        self.append(int(frame), float(time), process_id, event, step_index, step_name, source, safe)
+        return HistoryEvent(*self._events[-1])
+
+    def append(self, frame: int, time: float, process_id: str | None, event: str, step_index: int,
+               step_name: str, source: str, data: dict[str, Any]) -> int:
+        """Append an event whose ``data`` is already JSON-friendly and owned by the history; returns its seq."""
+        self._total += 1
+        self._events.append((self._total, frame, time, process_id, event, step_index, step_name, source, data))
+        return self._total
+
+    def newest(self) -> HistoryEvent:
+        """The newest kept event (IndexError when there is none)."""
+        return HistoryEvent(*self._events[-1])
 
     def clear(self) -> None:
         """Forget every event (``total`` keeps counting)."""
@@ -103,17 +143,17 @@ class FlowHistory:
 
     def events(self, event: str | None = None) -> list[HistoryEvent]:
         """The kept events, oldest first; only those named ``event`` when given."""
-        return [e for e in self._events if event is None or e.event == event]
+        return [HistoryEvent(*row) for row in self._events if event is None or row[4] == event]
 
     def snapshot(self, last: int | None = None) -> list[dict[str, Any]]:
         """The kept events as dicts, oldest first; only the newest ``last`` when given."""
-        items = list(self._events)
+        rows = list(self._events)
         if last is not None:
-            items = items[-last:] if last > 0 else []
-        return [e.as_dict() for e in items]
+            rows = rows[-last:] if last > 0 else []
+        return [HistoryEvent(*row).as_dict() for row in rows]
 
     def __len__(self) -> int:
         return len(self._events)
 
     def __iter__(self) -> Iterator[HistoryEvent]:
-        return iter(list(self._events))
+        return iter(self.events())

@@ -26,17 +26,27 @@ THEN_KEYWORD_LABELS = ("Next", "End")
 #: Step durations with a meaning of their own: advance at once, or wait for NextStep.
 DURATION_INSTANT = 0.0
 DURATION_WAIT = -1.0
-#: A new step block's duration.
-DEFAULT_DURATION = DURATION_WAIT
+#: A new step block's duration (the Step{n}duration parameter's default): advance at once.
+DEFAULT_DURATION = DURATION_INSTANT
 
 # ------------------------------------------------------------------------------------- settings
 #: How many step changes one frame may make (the Maxtransitions parameter's default).
 DEFAULT_MAX_TRANSITIONS = 100
 #: How many history entries are kept (the Historysize parameter's default).
 DEFAULT_HISTORY_SIZE = 100
+#: The runaway guard's time budget: milliseconds an instant loop may take of one frame before the rest
+#: waits for the next frame (see ``flow_queue``; a flow that does not loop is never cut by time).
+DEFAULT_FRAME_BUDGET_MS = 1.5
+#: A user value (context value, step data, result) is kept in the history as a copy when it holds at
+#: most this many items (nested ones counted) and no string longer than the char limit; a larger one
+#: is kept as a repr cut to the char limit, and the event says so (its ``truncated`` lists the fields).
+HISTORY_VALUE_MAX_ITEMS = 100
+HISTORY_VALUE_MAX_CHARS = 200
 
 # ------------------------------------------------------------------------------ operators inside
 CHANNELS_CHOP = "flow_channels"
+#: The Execute DAT whose onFrameStart drives the extension (its ``active`` is on only while work is due).
+FRAME_EXECUTE_DAT = "frame_execute"
 CHANNELS_CALLBACKS_DAT = "flow_channels_scriptchop"
 NAME_HISTORY_DAT = "step_name_history"
 NAME_HISTORY_HEADER = ("old_name", "new_name")
@@ -52,6 +62,28 @@ STATUS_CHANNELS = ("status_idle", "status_running", "status_completed", "status_
 #: Optional channels: the toggle parameter that adds each one.
 OPTIONAL_CHANNELS = (("Chanresultlength", "result_length"), ("Chanstepdatalength", "step_data_length"),
                      ("Chanlastupdatetime", "last_update_time"))
+#: The ``flow_channels`` Script CHOP's own parameter (page ``Flow``, made by its ``onSetupParameters``)
+#: the extension bumps when a channel changed: TD then recooks the CHOP when something reads it.
+CHANNELS_REVISION_PAR = "Revision"
+
+# -------------------------------------------------------------------------------------- adapter
+#: The one logger of the component (its diagnostics besides the script errors on the component).
+LOGGER_NAME = "lopflow.flowcontroller"
+#: Status texts the adapter shows besides the engine's: no Setup on the current target, or steps with errors.
+STATUS_NOT_SETUP = "Not Setup"
+STATUS_INVALID_STEPS = "Invalid Steps"
+#: Script errors the component adds start with one of these (so it clears only its own).
+STEPS_ERROR_PREFIX = "LOPflow steps"
+CALLBACK_ERROR_PREFIX = "LOPflow callback"
+SETUP_ERROR_PREFIX = "LOPflow setup"
+#: At most this many step findings are shown as script errors (the rest are counted in one more line).
+MAX_SHOWN_FINDINGS = 5
+#: Every ``Step{n}then`` menu comes from this one menuSource expression (one shared menu, not a copy per step).
+THEN_MENU_SOURCE = "me.ext.FlowControllerExt.thenMenu"
+#: Root storage key of the process-wide watcher (session-only: saved as None), and how often (in frames)
+#: it checks what TD reports to no callback: a deleted target or callbacks DAT, a changed block count.
+WATCH_KEY = "LOPflowWatcher"
+WATCH_FRAMES = 60
 
 # ------------------------------------------------------------------------------------ component
 #: The FlowController parameters its Parameter Execute DAT forwards (its outputs are not watched).
@@ -64,7 +96,7 @@ COMPONENT: dict[str, Any] = {
     "name": "FlowController",
     "extension": "FlowControllerExt",
     "forwarders": {
-        "frame_execute": ("executeDAT", {
+        FRAME_EXECUTE_DAT: ("executeDAT", {
             "active": True, "framestart": True, "frameend": False, "start": False, "create": False,
             "exit": False, "playstatechange": False, "devicechange": False}, {}),
         "par_execute": ("parameterexecuteDAT", {

@@ -74,6 +74,16 @@ def parse_duration(value: Any) -> float | None:
     return None
 
 
+def _kind(duration: float) -> StepKind:
+    if duration == DURATION_INSTANT:
+        return "auto"
+    if duration == DURATION_WAIT:
+        return "wait"
+    if duration > 0 and not math.isinf(duration):
+        return "timed"
+    return "invalid"
+
+
 @dataclass(frozen=True)
 class StepDef:
     """One step: its label, its duration (0, -1 or seconds) and where it goes next (``then``)."""
@@ -81,27 +91,18 @@ class StepDef:
     label: str
     duration: float = DURATION_WAIT
     then: str = THEN_NEXT
-    #: The step's name: ``step_name(label)`` (computed once).
+    #: The step's name: ``step_name(label)`` (computed once, as are ``kind`` and ``step_type``).
     name: str = field(init=False, repr=False, compare=False)
+    #: ``auto`` (duration 0), ``wait`` (-1), ``timed`` (above 0) or ``invalid``.
+    kind: StepKind = field(init=False, repr=False, compare=False)
+    #: The callbacks' ``step_type``: ``wait`` for a waiting step, else ``auto``.
+    step_type: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", step_name(self.label))
-
-    @property
-    def kind(self) -> StepKind:
-        """``auto`` (duration 0), ``wait`` (-1), ``timed`` (above 0) or ``invalid``."""
-        if self.duration == DURATION_INSTANT:
-            return "auto"
-        if self.duration == DURATION_WAIT:
-            return "wait"
-        if self.duration > 0 and not math.isinf(self.duration):
-            return "timed"
-        return "invalid"
-
-    @property
-    def step_type(self) -> str:
-        """The callbacks' ``step_type``: ``wait`` for a waiting step, else ``auto``."""
-        return "wait" if self.kind == "wait" else "auto"
+        kind = _kind(self.duration)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "step_type", "wait" if kind == "wait" else "auto")
 
     def as_row(self) -> tuple[str, float, str]:
         """The step as a ``(label, duration, then)`` row."""
@@ -175,6 +176,7 @@ class FlowDefinition:
         self._labels = tuple(step.label for step in self._steps)
         self._errors = tuple(f for f in self._findings if f.severity == "error")
         self._warnings = tuple(f for f in self._findings if f.severity == "warning")
+        self._loop_steps = frozenset(i for f in self._warnings if f.code == "instant_loop" for i in f.indices)
 
     # -- building -------------------------------------------------------------------------------------
     @classmethod
@@ -257,6 +259,16 @@ class FlowDefinition:
             if resolved in self._index:
                 return self._index[resolved]
         return None
+
+    @property
+    def instant_loop_steps(self) -> frozenset[int]:
+        """The indices of the steps on an ``instant_loop`` (entering one starts spinning)."""
+        return self._loop_steps
+
+    @property
+    def targets(self) -> tuple[int | None, ...]:
+        """Per step, where it goes when it advances: a step index, or None for the end of the flow."""
+        return self._targets
 
     def target_of(self, index: int) -> int | None:
         """Where step ``index`` goes when it advances: a step index, or None for the end of the flow."""

@@ -29,7 +29,7 @@ class Harness:
             on_exception=lambda name, source, exc: self.script_errors.append((name, source, exc)))
         self.engine = flow_engine.FlowEngine(
             flow_steps.FlowDefinition.from_rows(rows), now=lambda: self.time, frame=lambda: self.frame_no,
-            dispatcher=self.dispatcher, **engine_args)
+            dispatcher=self.dispatcher, **{"budget_clock": lambda: 0.0, **engine_args})
 
     def _lookup(self, name: str) -> Callable[[dict[str, Any]], Any]:
         def record(info: dict[str, Any]) -> Any:

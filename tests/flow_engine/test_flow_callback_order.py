@@ -61,7 +61,7 @@ def test_next_step_arrives_before_on_next_step(harness: Any) -> None:
 def test_on_flow_finish_sees_the_final_status(harness: Any) -> None:
     h = harness([("One", -1)])
     seen: list[tuple[str, bool]] = []
-    h.dat["onFlowFinish"] = lambda info: seen.append((h.engine.status.label, h.engine.is_running))
+    h.dat["onFlowFinish"] = lambda info: seen.append((h.engine.state.status.label, h.engine.is_running))
     h.engine.start()
     h.engine.finish("r", "error")
     assert seen == [("Error", False)]
@@ -113,6 +113,13 @@ def _raises(h: Any) -> None:
     h.engine.wait_for_continue()
 
 
+def _end_in_exit(h: Any) -> None:
+    h.engine.start()
+    h.dat["onStepExit"] = lambda info: h.engine.stop() if info["reason"] == "next" else None
+    h.clear()
+    h.engine.next_step()
+
+
 def _edited(h: Any) -> None:
     h.engine.load_rows([("W", -1), ("A", -1), ("B", 5.0), ("Last", -1), ("New", -1)])
 
@@ -142,6 +149,7 @@ SCENARIOS = {
     "Update(data, advance_step=True)": _running(lambda h: h.engine.update(1, advance_step=True)),
     "Finish(result, result_type)": _running(lambda h: h.engine.finish()),
     "Stop()": _running(lambda h: h.engine.stop()),
+    "Stop() or Finish() inside onStepExit": _end_in_exit,
     "Set(key, value)": _running(lambda h: h.engine.set("k", 1)),
     "ClearContext()": _running(lambda h: h.engine.clear_context()),
     "A callback raises": _raises,
@@ -174,3 +182,38 @@ def test_callback_order_table_row(harness: Any, action: str, order: str) -> None
     expected = expected_sequence(order, include_optional)
     actual = h.names()[1:] if action == "A callback raises" else h.names()  # drop the raising callback
     assert actual == expected, (action, h.names())
+
+
+def test_the_documented_info_keys_carry_their_values(harness: Any) -> None:
+    h = harness([("One", -1), ("Two", -1)])
+    h.time = 2.5
+    h.engine.set("before", 1)  # not running: onContextChange has no step
+    h.engine.start(inputs={"who": "ann"})
+    h.engine.set("k", 1)
+    h.engine.wait_for_continue("held")
+    h.engine.update({"x": 1})
+    h.engine.update(None)
+    h.engine.next_step()
+    h.time = 4.0
+    h.engine.finish("done")
+    h.engine.load_rows([("One", -1), ("Two", -1), ("Three", -1)])
+    info = {name: [i for n, i in h.calls if n == name] for name in flow_callbacks.callback_names()}
+    assert info["onFlowStart"][0]["inputs"] == {"who": "ann"} and info["onFlowStart"][0]["start_time"] == 2.5
+    one = {"index": 0, "name": "one", "label": "One", "type": "wait", "duration": -1.0, "then": "next"}
+    two = {**one, "index": 1, "name": "two", "label": "Two"}
+    assert [i["step"] for i in info["onContextChange"]] == [None, one]
+    assert [i["update_data"] for i in info["onWaitForContinue"]] == [None, "held", None]
+    assert [(i["step"], i["update_data"], i["step_data"]) for i in info["onFlowUpdate"]] == [
+        (one, {"x": 1}, {"x": 1}), (one, None, {"x": 1})]
+    assert info["onNextStep"][0]["step"] == two and info["onNextStep"][0]["step_data"] is None
+    response = info["onFlowFinish"][0]["response_dict"]
+    assert response == {"result": "done", "result_type": "success", "status": "Completed",
+                        "process_id": h.engine.process_id, "step_name": "two", "start_time": 2.5, "end_time": 4.0,
+                        "elapsed": 1.5, "steps_entered": 2, "context": {"k": 1}}
+    assert info["onStepsChanged"][0]["max_steps"] == 3 == info["onStepsChanged"][0]["step_count"]
+
+
+def test_start_without_inputs_gives_an_empty_inputs_dict(harness: Any) -> None:
+    h = harness([("One", -1)])
+    h.engine.start()
+    assert h.calls[0][1]["inputs"] == {}

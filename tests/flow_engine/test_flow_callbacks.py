@@ -9,6 +9,8 @@ import flow_callbacks
 import pytest
 from flow_callbacks import CallbackDispatcher
 
+from lopflow import callback_docs
+
 
 def make(dat: dict[str, Any] | None = None) -> tuple[CallbackDispatcher, list[tuple[str, str, BaseException]]]:
     errors: list[tuple[str, str, BaseException]] = []
@@ -114,7 +116,7 @@ def test_registry_lists_every_callback_of_the_issue() -> None:
 
 
 def test_template_defines_every_callback_with_its_keys() -> None:
-    text = flow_callbacks.template_text()
+    text = callback_docs.template_text()
     tree = ast.parse(text)
     functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
     assert list(functions) == list(flow_callbacks.callback_names())
@@ -130,8 +132,8 @@ def test_template_defines_every_callback_with_its_keys() -> None:
 
 
 def test_markdown_tables_have_a_row_per_entry() -> None:
-    callbacks = flow_callbacks.callbacks_table_markdown().splitlines()
+    callbacks = callback_docs.callbacks_table_markdown().splitlines()
     assert len(callbacks) == 2 + len(flow_callbacks.CALLBACKS)
     assert callbacks[2].startswith("| `onFlowStart` |")
-    order = flow_callbacks.order_table_markdown().splitlines()
+    order = callback_docs.order_table_markdown().splitlines()
     assert len(order) == 2 + len(flow_callbacks.CALLBACK_ORDER)

@@ -6,8 +6,10 @@ import json
 import math
 from typing import Any
 
+import hypothesis.strategies as st
 import pytest
-from flow_context import ContextChange, FlowContext, jsonable
+from flow_context import ContextChange, FlowContext, bounded_repr, jsonable, summarize
+from hypothesis import given
 
 
 def test_set_get_and_default() -> None:
@@ -74,3 +76,30 @@ def test_jsonable_cuts_deep_nesting() -> None:
     while isinstance(result, list):
         result, levels = result[0], levels + 1
     assert levels == 33 and result.startswith("[[")  # 32 levels below the top are kept, the rest is a repr
+
+
+PLAIN_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: (st.lists(inner, max_size=6) | st.tuples(inner, inner)
+                   | st.dictionaries(st.text(max_size=8), inner, max_size=6)
+                   | st.frozensets(st.integers(), max_size=4)),
+    max_leaves=40)
+
+
+@given(value=PLAIN_VALUES, limit=st.integers(3, 120))
+def test_bounded_repr_is_repr_when_it_fits_and_never_longer_than_the_limit(value: Any, limit: int) -> None:
+    text = bounded_repr(value, limit)
+    assert len(text) <= limit
+    if len(repr(value)) <= limit:
+        assert text == repr(value)
+    else:
+        assert text.endswith("...")
+
+
+@given(value=PLAIN_VALUES, items=st.integers(0, 30), chars=st.integers(3, 60))
+def test_summarize_copies_a_small_value_and_cuts_a_large_one(value: Any, items: int, chars: int) -> None:
+    summary, cut = summarize(value, items, chars)
+    if cut:
+        assert isinstance(summary, str) and len(summary) <= chars
+    else:
+        assert summary == jsonable(value)

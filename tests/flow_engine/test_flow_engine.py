@@ -14,22 +14,22 @@ WAITS = [("One", -1), ("Two", -1), ("Three", -1)]
 
 
 def test_new_engine_statuses(harness: Any) -> None:
-    assert harness([]).engine.status is S.NOT_SETUP
+    assert harness([]).engine.state.status is S.NOT_SETUP
     h = harness(WAITS)
-    assert h.engine.status is S.IDLE and h.engine.status.label == "Ready"
-    assert (h.engine.current_step_index, h.engine.process_id, h.engine.progress) == (-1, None, 0.0)
+    assert h.engine.state.status is S.IDLE and h.engine.state.status.label == "Ready"
+    assert (h.engine.current_step_index, h.engine.process_id, h.engine.state.progress) == (-1, None, 0.0)
 
 
 def test_a_run_through_wait_steps(harness: Any) -> None:
     h = harness(WAITS)
     h.engine.start()
-    assert h.engine.status is S.RUNNING and h.engine.current_step_name == "one" and h.engine.waiting
-    assert h.engine.progress == pytest.approx(1 / 3)
+    assert h.engine.state.status is S.RUNNING and h.engine.current_step_name == "one" and h.engine.state.waiting
+    assert h.engine.state.progress == pytest.approx(1 / 3)
     h.engine.next_step()
     h.engine.next_step()
     assert h.engine.current_step_index == 2
     h.engine.next_step()
-    assert h.engine.status is S.COMPLETED and h.engine.current_step_index == -1 and h.engine.progress == 1.0
+    assert h.engine.state.status is S.COMPLETED and h.engine.current_step_index == -1 and h.engine.state.progress == 1.0
     assert h.entered() == ["one", "two", "three"]
     assert h.engine.last_result_type == "success"
 
@@ -85,12 +85,12 @@ def test_wait_for_continue_holds_timed_and_instant_steps(harness: Any) -> None:
     h = harness([("A", 1.0), ("B", 0), ("C", -1)])
     h.engine.start()
     h.engine.wait_for_continue({"why": "busy"})
-    assert h.engine.waiting and h.engine.step_data == {"why": "busy"}
+    assert h.engine.state.waiting and h.engine.step_data == {"why": "busy"}
     h.advance(5.0)
     assert h.engine.current_step_name == "a"
     h.dat["onStepEnter"] = lambda info: h.engine.wait_for_continue() if info["step_name"] == "b" else None
     h.engine.next_step()
-    assert h.engine.current_step_name == "b" and h.engine.waiting
+    assert h.engine.current_step_name == "b" and h.engine.state.waiting
     h.engine.next_step()
     assert h.engine.current_step_name == "c"
     assert h.names("onWaitForContinue").count("onWaitForContinue") == 3
@@ -107,7 +107,7 @@ def test_then_jumps_loop_and_end(harness: Any) -> None:
     h2 = harness([("A", -1, "end"), ("B", -1)])
     h2.engine.start()
     h2.engine.next_step()
-    assert h2.engine.status is S.COMPLETED
+    assert h2.engine.state.status is S.COMPLETED
 
 
 def test_go_to_step_by_name_label_and_old_name(harness: Any) -> None:
@@ -143,7 +143,7 @@ def test_api_calls_while_not_running_raise_a_clear_flow_error(harness: Any, call
     with pytest.raises(FlowError, match=f"Can't {method}: the flow is not running \\(status Ready\\)"):
         call(h.engine)
     assert isinstance(FlowError("x"), RuntimeError)
-    assert h.calls == [] and h.engine.status is S.IDLE
+    assert h.calls == [] and h.engine.state.status is S.IDLE
 
 
 def test_start_with_a_bad_definition_names_the_problem(harness: Any) -> None:
@@ -159,12 +159,12 @@ def test_finish_success_error_and_bad_result_type(harness: Any) -> None:
     with pytest.raises(FlowError, match="result_type must be 'success' or 'error', not 'meh'"):
         h.engine.finish(1, "meh")
     h.engine.finish({"score": 3})
-    assert h.engine.status is S.COMPLETED and h.engine.last_result == {"score": 3}
+    assert h.engine.state.status is S.COMPLETED and h.engine.last_result == {"score": 3}
     h.engine.start()
     h.engine.next_step()
     h.engine.finish("broke", "error")
-    assert h.engine.status is S.ERROR and h.engine.status.label == "Error"
-    assert h.engine.progress == pytest.approx(2 / 3) and h.engine.last_result == "broke"
+    assert h.engine.state.status is S.ERROR and h.engine.state.status.label == "Error"
+    assert h.engine.state.progress == pytest.approx(2 / 3) and h.engine.last_result == "broke"
 
 
 def test_on_flow_finish_return_value_replaces_the_result(harness: Any) -> None:
@@ -179,7 +179,7 @@ def test_stop_is_status_stopped_shown_as_ready(harness: Any) -> None:
     h = harness(WAITS)
     h.engine.start()
     h.engine.stop()
-    assert h.engine.status is S.STOPPED and h.engine.status.label == "Ready"
+    assert h.engine.state.status is S.STOPPED and h.engine.state.status.label == "Ready"
     assert h.engine.state.status.channel == "status_stopped"
     finish = [info for name, info in h.calls if name == "onFlowFinish"][0]
     assert finish["result_type"] == "stopped" and finish["status"] == "Ready"
@@ -236,7 +236,7 @@ def test_next_step_in_on_step_enter_of_an_instant_step_advances_once(harness: An
 def test_next_step_with_an_old_entry_id_is_ignored(harness: Any) -> None:
     h = harness(WAITS)
     h.engine.start()
-    old = h.engine.entry_id
+    old = h.engine.history.events("step_enter")[-1].data["entry"]
     h.engine.next_step()
     h.engine.next_step(entry_id=old)
     assert h.engine.current_step_name == "two"
@@ -290,7 +290,7 @@ def test_a_callback_that_raises_fires_on_error_and_the_run_goes_on(harness: Any)
     h.dat["onStepEnter"] = lambda info: 1 / 0
     h.engine.start()
     h.engine.next_step()
-    assert h.engine.status is S.RUNNING and h.engine.current_step_name == "two"
+    assert h.engine.state.status is S.RUNNING and h.engine.current_step_name == "two"
     errors = [info for name, info in h.calls if name == "onError"]
     assert len(errors) == 2 and errors[0]["callback_name"] == "onStepEnter"
     assert errors[0]["error_type"] == "ZeroDivisionError" and errors[0]["process_id"] == h.engine.process_id
@@ -306,23 +306,23 @@ def test_an_on_error_that_raises_does_not_loop(harness: Any) -> None:
     h.engine.start()
     assert h.names("onError") == ["onError"]
     assert [n for n, _, _ in h.script_errors] == ["onStepEnter", "onError"]
-    assert h.engine.status is S.RUNNING
+    assert h.engine.state.status is S.RUNNING
 
 
 def test_error_policy_finish_ends_the_run_in_error(harness: Any) -> None:
     h = harness(WAITS, error_policy="finish")
     h.dat["onStepEnter"] = lambda info: 1 / 0
     h.engine.start()
-    assert h.engine.status is S.ERROR and "ZeroDivisionError" in h.engine.last_result
+    assert h.engine.state.status is S.ERROR and "ZeroDivisionError" in h.engine.last_result
     with pytest.raises(ValueError, match="error_policy"):
-        h.engine.error_policy = "explode"
+        FlowEngine(now=lambda: 0.0, frame=lambda: 0, error_policy="explode")
 
 
 def test_a_state_listener_that_raises_is_reported_not_raised(harness: Any) -> None:
     h = harness(WAITS)
     h.engine.add_listener(lambda change: 1 / 0)
     h.engine.start()
-    assert h.engine.status is S.RUNNING
+    assert h.engine.state.status is S.RUNNING
     assert ("stateListener", "listener") in [(n, s) for n, s, _ in h.script_errors]
     assert "onError" in h.names()
 
@@ -330,7 +330,7 @@ def test_a_state_listener_that_raises_is_reported_not_raised(harness: Any) -> No
 def test_frame_budget_spreads_an_instant_loop_over_frames(harness: Any) -> None:
     h = harness([("A", 0), ("B", 0, "a")], max_transitions_per_frame=10)
     h.engine.start()
-    assert len(h.entered()) == 10 and h.engine.pending_actions == 1
+    assert len(h.entered()) == 10 and h.engine._queue.pending == 1
     runaway = h.engine.history.events("runaway")
     assert len(runaway) == 1 and runaway[0].data["steps"] == ["a", "b"] and runaway[0].data["limit"] == 10
     assert "a -> b" in runaway[0].data["message"]
@@ -338,7 +338,7 @@ def test_frame_budget_spreads_an_instant_loop_over_frames(harness: Any) -> None:
     assert len(h.entered()) == 20
     h.dat["onStepEnter"] = lambda info: h.engine.finish("escaped") if info["step_name"] == "b" else None
     h.advance(frames=1)
-    assert h.engine.status is S.COMPLETED and h.engine.last_result == "escaped"
+    assert h.engine.state.status is S.COMPLETED and h.engine.last_result == "escaped"
     assert h.engine.runaways == 2
 
 
@@ -355,7 +355,8 @@ def test_set_definition_while_running_keeps_the_current_step_by_name(harness: An
 def test_renaming_the_current_step_keeps_it_current(harness: Any) -> None:
     h = harness(WAITS)
     h.engine.start()
-    renames = h.engine.set_definition(flow_steps.FlowDefinition.from_rows([("Uno", -1), ("Two", -1), ("Three", -1)]))
+    h.engine.load_rows([("Uno", -1), ("Two", -1), ("Three", -1)])
+    renames = h.engine.names.entries()
     assert renames == [("one", "uno")]
     assert h.engine.current_step_name == "uno" and h.engine.current_step_index == 0
     assert h.calls[-1][1]["renamed"] == [["one", "uno"]]
@@ -370,14 +371,14 @@ def test_deleting_the_current_step_moves_to_the_step_in_its_place(harness: Any) 
     exit_info = [info for name, info in h.calls if name == "onStepExit"][-1]
     assert exit_info["reason"] == "removed" and exit_info["step_name"] == "two"
     h.engine.load_rows([("One", -1)])
-    assert h.engine.status is S.COMPLETED
+    assert h.engine.state.status is S.COMPLETED
 
 
 def test_a_broken_definition_while_running_is_rejected_and_the_run_continues(harness: Any) -> None:
     h = harness(WAITS)
     h.engine.start()
     h.engine.load_rows([("One", -1), ("one", -1)])
-    assert h.engine.status is S.RUNNING and h.engine.definition.names == ("one", "two", "three")
+    assert h.engine.state.status is S.RUNNING and h.engine.definition.names == ("one", "two", "three")
     assert h.engine.history.events("definition_rejected")
     assert [info["runnable"] for name, info in h.calls if name == "onStepsChanged"] == [False]
     h.engine.next_step()
@@ -387,10 +388,10 @@ def test_a_broken_definition_while_running_is_rejected_and_the_run_continues(har
 def test_definitions_switch_between_not_setup_and_ready_when_idle(harness: Any) -> None:
     h = harness(WAITS)
     h.engine.load_rows([])
-    assert h.engine.status is S.NOT_SETUP and h.engine.status.label == "Not Setup"
-    assert h.engine.status.channel == "status_idle"
+    assert h.engine.state.status is S.NOT_SETUP and h.engine.state.status.label == "Not Setup"
+    assert h.engine.state.status.channel == "status_idle"
     h.engine.load_rows(WAITS)
-    assert h.engine.status is S.IDLE
+    assert h.engine.state.status is S.IDLE
     h.clear()
     h.engine.load_rows(WAITS)
     assert h.names() == []  # nothing changed: no onStepsChanged
@@ -416,7 +417,6 @@ def test_state_listeners_get_only_changed_fields(harness: Any) -> None:
     assert "status" not in changes[-1].changed and "step_index" in changes[-1].changed
     h.engine.tick()
     assert len(changes) == count + 1  # nothing changed, no call
-    h.engine.remove_listener(changes.append)
 
 
 def test_a_change_made_inside_a_state_listener_is_reported_on_the_next_tick(harness: Any) -> None:
@@ -449,8 +449,8 @@ def test_consume_events_counts_since_last_read(harness: Any) -> None:
     h.engine.start()
     h.engine.next_step()
     h.engine.update(1)
-    assert h.engine.consume_events() == {"on_start": 1, "on_finish": 0, "on_update": 1, "on_next_step": 1}
-    assert h.engine.consume_events() == {"on_start": 0, "on_finish": 0, "on_update": 0, "on_next_step": 0}
+    assert h.engine._run.events.consume() == {"on_start": 1, "on_finish": 0, "on_update": 1, "on_next_step": 1}
+    assert h.engine._run.events.consume() == {"on_start": 0, "on_finish": 0, "on_update": 0, "on_next_step": 0}
     h.engine.stop()
     values = dict(h.engine.channel_values())
     assert values["on_finish"] == 1.0 and values["status_stopped"] == 1.0 and values["flow_active"] == 0.0
@@ -480,3 +480,50 @@ def test_bad_configuration_is_refused() -> None:
 def test_status_repr_is_readable() -> None:
     assert repr(S.COMPLETED) == "<FlowStatus.COMPLETED: 'Completed'>"
     assert [s.label for s in S] == ["Not Setup", "Ready", "Running", "Completed", "Ready", "Error"]
+
+
+@pytest.mark.parametrize("how", ["stop", "finish"])
+@pytest.mark.parametrize("advance", ["next_step", "go_to_step", "timer", "instant"])
+def test_stop_or_finish_inside_on_step_exit_does_not_enter_the_next_step(harness: Any, how: str,
+                                                                         advance: str) -> None:
+    h = harness([("One", 0.5 if advance == "timer" else 0 if advance == "instant" else -1), ("Two", -1),
+                 ("Three", -1)])
+    end = (lambda: h.engine.stop()) if how == "stop" else (lambda: h.engine.finish("early"))
+    h.dat["onStepExit"] = lambda info: end() if info["step_name"] == "one" else None
+    h.engine.start()
+    if advance == "next_step":
+        h.engine.next_step()
+    elif advance == "go_to_step":
+        h.engine.go_to_step("three")
+    elif advance == "timer":
+        h.advance(1.0)
+    assert h.entered() == ["one"]
+    assert h.names("onStepExit", "onNextStep", "onFlowFinish") == ["onStepExit", "onFlowFinish"]
+    assert h.engine.state.status is (S.STOPPED if how == "stop" else S.COMPLETED)
+    assert h.engine.last_result == (None if how == "stop" else "early")
+    assert [e.event for e in h.engine.history.events()][-2:] == ["step_exit", "flow_finish"]
+    finish = [info for name, info in h.calls if name == "onFlowFinish"][0]
+    assert finish["step_name"] == "one" and not h.engine.is_running
+
+
+def test_a_stop_asked_inside_on_step_exit_of_a_finishing_run_changes_nothing(harness: Any) -> None:
+    h = harness([("One", -1, "end"), ("Two", -1)])
+    h.dat["onStepExit"] = lambda info: h.engine.stop()
+    h.engine.start()
+    h.engine.next_step()  # then 'end': the run finishes; the Stop asked on the way out finds it over
+    assert h.engine.state.status is S.COMPLETED and h.names("onFlowFinish") == ["onFlowFinish"]
+    h.dat.clear()
+    h.engine.start()
+    h.engine.go_to_step("two")
+    assert h.engine.current_step_name == "two" and h.entered() == ["one", "one", "two"]
+
+
+def test_a_stop_asked_on_the_way_out_of_a_run_never_stops_a_later_move_without_callbacks(harness: Any) -> None:
+    h = harness([("One", -1, "end"), ("Two", -1)])
+    h.dat["onStepExit"] = lambda info: h.engine.stop()
+    h.engine.start()
+    h.engine.next_step()
+    h.dispatcher.lookup = None  # no callback can run any more
+    h.engine.start()
+    h.engine.go_to_step("two")
+    assert h.engine.current_step_name == "two"

@@ -43,7 +43,15 @@ class FlowMachine(RuleBasedStateMachine):
         self.dispatcher = flow_callbacks.CallbackDispatcher(lookup=self.lookup)
         self.engine = flow_engine.FlowEngine(
             self.definition, now=lambda: self.time, frame=lambda: self.frame, dispatcher=self.dispatcher,
-            max_transitions_per_frame=budget, history_size=history)
+            max_transitions_per_frame=budget, history_size=history, budget_clock=lambda: 0.0)
+        self.current_entry: int | None = None  # the entry token of the current step, from the history events
+        self.engine.add_event_listener(self.follow_entry)
+
+    def follow_entry(self, event: Any) -> None:
+        if event.event == "step_enter":
+            self.current_entry = event.data["entry"]
+        elif event.event == "flow_finish":
+            self.current_entry = None
 
     def lookup(self, name: str) -> Any:
         def callback(info: dict[str, Any]) -> None:
@@ -72,7 +80,7 @@ class FlowMachine(RuleBasedStateMachine):
     def tag(self) -> str:
         """A unique source for one call, remembering the step entry that was current when it was made."""
         source = f"api#{next(self.sources)}"
-        self.called_for[source] = self.engine.entry_id
+        self.called_for[source] = self.current_entry
         return source
 
     # -- rules ------------------------------------------------------------------------------------------
@@ -151,16 +159,16 @@ class FlowMachine(RuleBasedStateMachine):
             return
         values = dict(self.engine.channel_values())
         assert sum(values[c] for c in flow_engine.STATUS_CHANNELS) == 1.0
-        assert isinstance(self.engine.status, FlowStatus)
+        assert isinstance(self.engine.state.status, FlowStatus)
         assert values["flow_active"] == (1.0 if self.engine.is_running else 0.0)
 
     @invariant()
     def progress_in_range_and_step_consistent(self) -> None:
         if not hasattr(self, "engine"):
             return
-        assert 0.0 <= self.engine.progress <= 1.0
+        assert 0.0 <= self.engine.state.progress <= 1.0
         assert self.engine.is_running == (self.engine.current_step_index >= 0)
-        assert not self.engine.busy
+        assert not self.engine._queue.busy
 
     @invariant()
     def history_bounded(self) -> None:

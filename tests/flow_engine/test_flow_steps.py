@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import flow_controller_pars
 import flow_names
 import flow_steps
 import pytest
@@ -128,3 +129,9 @@ def test_errors_come_before_warnings_and_findings_serialise() -> None:
 def test_a_row_with_too_many_fields_is_rejected_clearly() -> None:
     with pytest.raises(ValueError, match="label, duration, then"):
         FlowDefinition.from_rows([("A", -1, "next", "extra")])
+
+
+def test_a_new_step_block_advances_at_once_by_default() -> None:
+    (duration,) = [p for p in flow_controller_pars.STEP_SEQUENCE.block if p.name == "Duration"]
+    assert duration.default == 0
+    assert FlowDefinition.from_rows([("Intro", duration.default)]).steps[0].kind == "auto"

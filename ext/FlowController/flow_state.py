@@ -1,0 +1,158 @@
+"""The engine's state types: its status, the snapshot the adapter shows, and one stay in one step.
+
+``FlowStatus`` (``.label`` is FlowController's Status text, ``.channel`` its Script CHOP channel)::
+
+    NOT_SETUP "Not Setup"  no runnable definition (no steps, or error findings)
+    IDLE      "Ready"      runnable, never run since the definition became runnable
+    RUNNING   "Running"
+    COMPLETED "Completed"  ended by the last step, a then 'end', or Finish(result_type='success')
+    STOPPED   "Ready"      ended by Stop() (the Status text is "Ready", as in LOPflow)
+    ERROR     "Error"      ended by Finish(result_type='error') (or a callback error, error_policy='finish')
+
+``FlowState`` is an immutable snapshot of everything the adapter shows; ``StateChange`` is what a state
+listener receives. ``Entry`` is the engine's own record of one stay in one step (entering the same
+step twice makes two entries, each with its own token). ``FlowError`` is what API misuse raises.
+
+Pure Python: no ``td`` import, no module-level state.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any
+
+import flow_history
+import flow_steps
+
+
+class FlowError(RuntimeError):
+    """An API call that cannot be done now; the message says why and what to do."""
+
+
+_LABELS = {"not_setup": "Not Setup", "idle": "Ready", "running": "Running", "completed": "Completed",
+           "stopped": "Ready", "error": "Error"}
+
+
+class FlowStatus(enum.Enum):
+    """The engine's status. ``label`` is the Status text, ``channel`` the Script CHOP status channel."""
+
+    NOT_SETUP = "not_setup"
+    IDLE = "idle"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+    ERROR = "error"
+
+    @property
+    def label(self) -> str:
+        """The FlowController Status text."""
+        return _LABELS[self.value]
+
+    @property
+    def channel(self) -> str:
+        """The one ``status_*`` channel that is 1 in this status (Not Setup counts as idle)."""
+        return "status_idle" if self is FlowStatus.NOT_SETUP else f"status_{self.value}"
+
+    @property
+    def is_final(self) -> bool:
+        """True for the statuses a run ends in."""
+        return self in (FlowStatus.COMPLETED, FlowStatus.STOPPED, FlowStatus.ERROR)
+
+    def __repr__(self) -> str:
+        return f"<FlowStatus.{self.name}: {self.label!r}>"
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """Everything the adapter shows, at one moment. Compare two with ``changed_fields``."""
+
+    status: FlowStatus
+    process_id: str | None
+    step_index: int
+    step_name: str
+    step_label: str
+    waiting: bool
+    progress: float
+    last_result: Any
+    last_result_type: str | None
+    step_data: Any
+    steps: tuple[str, ...]
+    labels: tuple[str, ...]
+    name_history: tuple[tuple[str, str], ...]
+    context_change_id: int
+    runnable: bool
+
+    @property
+    def status_label(self) -> str:
+        """The Status text."""
+        return self.status.label
+
+    @property
+    def step_count(self) -> int:
+        """How many steps the definition has (``len(steps)``)."""
+        return len(self.steps)
+
+    @property
+    def is_running(self) -> bool:
+        """True while a run is going on."""
+        return self.status is FlowStatus.RUNNING
+
+    def changed_fields(self, other: FlowState | None) -> frozenset[str]:
+        """The names of the fields whose values differ from ``other`` (all of them when None)."""
+        if other is None:
+            return frozenset(_STATE_FIELDS)
+        return frozenset(n for n in _STATE_FIELDS if not _same(getattr(self, n), getattr(other, n)))
+
+
+#: FlowState's field names (an immutable constant, computed once).
+_STATE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(FlowState))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    try:
+        return bool(type(a) is type(b) and a == b)
+    except Exception:  # values whose == fails or is ambiguous count as changed
+        return False
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """What a state listener receives: the previous and current state and the changed field names."""
+
+    previous: FlowState | None
+    current: FlowState
+    changed: frozenset[str]
+
+
+StateListener = Callable[[StateChange], None]
+EventListener = Callable[[flow_history.HistoryEvent], None]
+
+
+class Entry:
+    """One stay in one step: its token, where it is, when it ends, whether it waits, its data."""
+
+    __slots__ = ("token", "index", "step", "entered_at", "deadline", "waiting", "step_data", "timer_fired",
+                 "exited", "then")
+
+    def __init__(self, token: int, index: int, step: flow_steps.StepDef, entered_at: float) -> None:
+        self.token = token
+        self.index = index
+        self.step = step
+        self.entered_at = entered_at
+        kind = step.kind
+        #: TD time at which a timed step advances (None: no timer).
+        self.deadline: float | None = entered_at + step.duration if kind == "timed" else None
+        self.waiting = kind == "wait"
+        self.step_data: Any = None
+        self.timer_fired = False
+        #: True once onStepExit fired for it while the run goes on (a Stop/Finish asked inside onStepExit).
+        self.exited = False
+        #: Where the step goes next as the callbacks show it (``step_then``); None until worked out.
+        self.then: str | None = None
+
+    def __repr__(self) -> str:
+        return f"<Entry {self.token}: step {self.index} {self.step.name!r}{' waiting' if self.waiting else ''}>"

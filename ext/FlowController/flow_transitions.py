@@ -1,0 +1,345 @@
+"""Transitions: the run, its moves between steps, and what each move records and fires.
+
+``Transitions`` holds the run (status, the current step ``Entry``, process id, results) and carries
+out the engine's queued actions: start, advance (NextStep, a timer, a duration-0 step), wait, update,
+go to a step, finish/stop, and the move away from a deleted step. Every action checks first that the
+entry or run it was queued for is still the current one; when it is not, it does nothing but record
+an ``ignored`` history event (see "Scoping" in ``flow_engine``).
+
+A move from step A to step B fires onStepExit(A), then B becomes current, then onNextStep and
+onStepEnter(B) (then onWaitForContinue when B waits, or B's auto-advance is queued when its duration
+is 0). A Stop() or Finish() asked inside onStepExit ends the run there: B is not entered.
+
+Every event is recorded in the history as it happens, with user values (step data, results, context
+values) turned into bounded copies at once (``flow_history.summarize_fields``). Callback payloads are
+built only when something handles the callback (``CallbackDispatcher.fire``).
+
+Pure Python: no ``td`` import, no module-level state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import flow_callbacks
+import flow_context
+import flow_history
+import flow_payloads as payloads
+import flow_steps
+from flow_channel_layout import EventCounts
+from flow_queue import Action, ActionQueue, Clock, FrameBudget
+from flow_spec import THEN_NEXT
+from flow_state import Entry, EventListener, FlowStatus
+
+_RUNNING = FlowStatus.RUNNING
+_AUTO_SOURCES = ("auto", "timer")
+_OVER = "the step entry it was called for is over"
+_RUN_OVER = "the run it was called in is over"
+
+
+class Transitions:
+    """The run and its step moves; the engine queues the actions, this carries them out."""
+
+    def __init__(self, *, clock: Clock, queue: ActionQueue, budget: FrameBudget, history: flow_history.FlowHistory,
+                 dispatcher: flow_callbacks.CallbackDispatcher, context: flow_context.FlowContext,
+                 id_factory: Callable[[], str], finish_on_error: bool) -> None:
+        self.clock, self.queue, self.budget, self.history = clock, queue, budget, history
+        self.dispatcher, self.context, self.id_factory = dispatcher, context, id_factory
+        self.finish_on_error = finish_on_error  # error_policy 'finish': a callback error ends the run
+        #: ``fire(name, build, *args)``: fire callback ``name`` with payload ``build(*args)``, built only
+        #: when something handles it (``CallbackDispatcher.fire``); returns the info dict or None.
+        self.fire = dispatcher.fire
+        self.definition = flow_steps.FlowDefinition([])
+        self._steps: tuple[flow_steps.StepDef, ...] = ()
+        self._targets: tuple[int | None, ...] = ()
+        self._loop_steps: frozenset[int] = frozenset()
+        self.status = FlowStatus.NOT_SETUP
+        self.entry: Entry | None = None
+        self.entry_seq = 0
+        self.run_seq = 0
+        self.process_id: str | None = None
+        self.run_started = 0.0
+        self.last_result: Any = None
+        self.last_result_type: str | None = None
+        self.end_progress = 0.0
+        self.last_update_time: float | None = None
+        self.steps_entered = 0
+        self.events = EventCounts()
+        self.event_listeners: list[EventListener] = []
+        self.changed = False  # something was recorded since the engine last told its state listeners
+        self.silent_context = False  # the context clear of a start fires no onContextChange
+        self.exiting: Entry | None = None  # the entry whose onStepExit is running
+        self.end_asked = False  # Stop() or Finish() was asked during that onStepExit
+
+    def use(self, definition: flow_steps.FlowDefinition) -> None:
+        """Run on ``definition`` from now on (the engine decides what a change does to the run)."""
+        self.definition = definition
+        self._steps = definition.steps
+        self._targets = definition.targets
+        self._loop_steps = definition.instant_loop_steps
+
+    # ================================================================== reading
+    @property
+    def is_running(self) -> bool:
+        """True while a run is going on."""
+        return self.status is _RUNNING
+
+    def progress(self) -> float:
+        """In [0, 1]: (index + 1) / step count while running, 1 when completed, kept when stopped."""
+        status = self.status
+        if status is _RUNNING and self.entry is not None and len(self.definition):
+            return max(0.0, min(1.0, (self.entry.index + 1) / len(self.definition)))
+        if status is FlowStatus.COMPLETED:
+            return 1.0
+        if status is FlowStatus.STOPPED or status is FlowStatus.ERROR:
+            return self.end_progress
+        return 0.0
+
+    # ================================================================== actions
+    def do_start(self, source: str, inputs: Mapping[str, Any] | None) -> None:
+        """Start a run (ending a running one first, reason 'restart')."""
+        if not self.definition.is_runnable:
+            self.ignored("start", source, "the definition is not runnable")
+            return
+        restarted = self.is_running
+        if restarted:
+            self.end_run(FlowStatus.STOPPED, None, "stopped", source, "restart")
+        self.run_seq += 1
+        self.process_id = pid = str(self.id_factory())
+        self.run_started = started = self.clock.now()
+        self.status = _RUNNING
+        self.steps_entered = 0
+        self.silent_context = True
+        try:
+            self.context.clear("start")
+        finally:
+            self.silent_context = False
+        self.events.totals["on_start"] += 1
+        self.record("flow_start", source, {"restarted": restarted})
+        self.fire("onFlowStart", payloads.flow_start, self.definition, restarted, inputs, started, source, pid)
+        self.announce(self.arrive(0), source, "")
+
+    def advance(self, token: int, source: str) -> None:
+        """Leave entry ``token`` for where its step goes next (or end the run after the last step)."""
+        entry = self.entry
+        if self.status is not _RUNNING or entry is None or entry.token != token:
+            self.ignored("next_step", source, _OVER, token)
+            return
+        if entry.waiting and source in _AUTO_SOURCES:
+            self.ignored("next_step", source, "the step waits for NextStep", token)
+            return
+        target = self._targets[entry.index]
+        if target is None:
+            self.end_run(FlowStatus.COMPLETED, None, "success", source, "end")
+            return
+        then = entry.step.then
+        in_order = then == THEN_NEXT or not then or then.lower() == THEN_NEXT
+        self.move(entry, target, source, "next" if in_order else "jump")
+
+    def do_wait(self, token: int, step_data: Any, source: str) -> None:
+        """Make entry ``token`` wait for NextStep (its timer and auto-advance are cancelled)."""
+        entry = self.entry
+        if self.status is not _RUNNING or entry is None or entry.token != token:
+            self.ignored("wait_for_continue", source, _OVER, token)
+            return
+        entry.waiting = True
+        entry.deadline = None
+        if step_data is not None:
+            entry.step_data = step_data
+        self.record("wait", source, flow_history.summarize_fields({"step_data": step_data}, "step_data"))
+        self.fire("onWaitForContinue", payloads.wait, self.definition, entry, step_data, source, self.process_id)
+
+    def do_update(self, token: int, step_data: Any, advance: bool, source: str) -> None:
+        """Give entry ``token`` new data (None keeps it), then advance when asked."""
+        entry = self.entry
+        if self.status is not _RUNNING or entry is None or entry.token != token:
+            self.ignored("update", source, _OVER, token)
+            return
+        if step_data is not None:
+            entry.step_data = step_data
+        self.last_update_time = self.clock.now()
+        self.events.totals["on_update"] += 1
+        self.record("update", source, flow_history.summarize_fields(
+            {"step_data": step_data, "advance_step": advance}, "step_data"))
+        self.fire("onFlowUpdate", payloads.flow_update, self.definition, entry, step_data, advance, source,
+                  self.process_id)
+        if advance:
+            self.advance(token, "update" if source == "api" else source)
+
+    def do_goto(self, run: int, name: str, source: str) -> None:
+        """Move to the step called ``name`` (run ``run`` only)."""
+        entry = self.entry
+        if self.status is not _RUNNING or entry is None or run != self.run_seq:
+            self.ignored("go_to_step", source, _RUN_OVER)
+            return
+        target = self.definition.index_of(name)
+        if target is None:
+            self.ignored("go_to_step", source, f"no step named {name!r} any more")
+            return
+        self.move(entry, target, source, "goto")
+
+    def do_end(self, run: int, status: FlowStatus, result: Any, result_type: str, source: str, reason: str) -> None:
+        """End run ``run`` in ``status`` (Finish, Stop, or a callback error with error_policy 'finish')."""
+        if self.status is not _RUNNING or run != self.run_seq:
+            self.ignored(reason, source, _RUN_OVER)
+            return
+        self.end_run(status, result, result_type, source, reason)
+
+    def do_removed(self, token: int, run: int, old_index: int) -> None:
+        """The current step was deleted: move on to the step now at its old index, or end the run."""
+        entry = self.entry
+        if entry is None or entry.token != token or run != self.run_seq or self.status is not _RUNNING:
+            return
+        if old_index < len(self.definition):
+            self.move(entry, old_index, "definition", "goto", reason="removed")
+        else:
+            self.end_run(FlowStatus.COMPLETED, None, "success", "definition", "removed")
+
+    def remap_entry(self) -> None:
+        """A new definition while running: find the current step again by name, or queue moving on."""
+        entry = self.entry
+        if entry is None:
+            return
+        entry.then = None
+        index = self.definition.index_of(entry.step.name)
+        if index is not None:
+            entry.index = index
+            entry.step = self._steps[index]
+            return
+        old_index = entry.index
+        entry.index = min(old_index, len(self.definition) - 1)
+        self.queue.append(Action("removed", True, self.do_removed, entry.token, self.run_seq, old_index))
+
+    # ================================================================== moves
+    def arrive(self, index: int) -> Entry:
+        """Make step ``index`` current (a new entry); counts against the frame budget."""
+        step = self._steps[index]
+        self.entry_seq += 1
+        clock = self.clock
+        entry = Entry(self.entry_seq, index, step, clock.time if clock.held else clock.now())
+        self.entry = entry
+        self.steps_entered += 1
+        self.budget.count(clock.frame if clock.held else clock.frame_number(), index, step.name,
+                          index in self._loop_steps)
+        return entry
+
+    def announce(self, entry: Entry, source: str, previous_name: str) -> None:
+        """onStepEnter for a new entry, then what its step does next (wait, or advance at once)."""
+        self.record("step_enter", source, {"entry": entry.token, "type": entry.step.kind})
+        if not self.dispatcher.silent:
+            self.fire("onStepEnter", payloads.step_enter, self.definition, entry, previous_name, source,
+                      self.process_id)
+        if entry is not self.entry:
+            return
+        if entry.waiting:
+            self.record("wait", "step", {})
+            self.fire("onWaitForContinue", payloads.wait, self.definition, entry, None, "step", self.process_id)
+        elif entry.step.kind == "auto":
+            self.queue.append(Action("auto", True, self.advance, entry.token, "auto"))
+
+    def move(self, entry: Entry, target: int, source: str, transition: str, reason: str | None = None) -> None:
+        """Leave ``entry`` for step ``target``: onStepExit, then onNextStep and onStepEnter."""
+        self.exit(entry, source, reason or transition, self._steps[target].name)
+        if self.end_asked:  # Stop()/Finish() inside onStepExit: the queued end runs next
+            self.end_asked = False
+            entry.exited = True
+            return
+        new = self.arrive(target)
+        self.events.totals["on_next_step"] += 1
+        self.record("next_step", source, {"from": entry.step.name, "transition": transition})
+        if not self.dispatcher.silent:
+            self.fire("onNextStep", payloads.next_step, self.definition, entry, new, transition, source,
+                      self.process_id)
+        self.announce(new, source, entry.step.name)
+
+    def exit(self, entry: Entry, source: str, reason: str, next_name: str) -> None:
+        """Record and fire onStepExit for ``entry`` (still current)."""
+        clock = self.clock
+        elapsed = (clock.time if clock.held else clock.now()) - entry.entered_at
+        self.record("step_exit", source, {"entry": entry.token, "reason": reason, "elapsed": elapsed,
+                                          "duration": entry.step.duration, "waiting": entry.waiting})
+        self.end_asked = False
+        if self.dispatcher.silent:
+            return
+        self.exiting = entry
+        try:
+            self.fire("onStepExit", payloads.step_exit, self.definition, entry, reason, next_name, elapsed, source,
+                      self.process_id)
+        finally:
+            self.exiting = None
+
+    def end_run(self, status: FlowStatus, result: Any, result_type: str, source: str, reason: str) -> None:
+        """End the run: onStepExit (unless already fired), then the final status and onFlowFinish."""
+        entry = self.entry
+        if entry is not None and not entry.exited:
+            self.exit(entry, source, reason, "")
+        progress = self.progress()
+        self.entry = None
+        self.status = status
+        self.end_progress = progress
+        self.last_result = result
+        self.last_result_type = result_type
+        self.events.totals["on_finish"] += 1
+        now = self.clock.now()
+        self.record("flow_finish", source, flow_history.summarize_fields(
+            {"status": status.label, "result": result, "result_type": result_type, "reason": reason}, "result"),
+            entry)
+        outcome = {"result": result, "result_type": result_type, "status": status.label,
+                   "process_id": self.process_id, "start_time": self.run_started, "end_time": now,
+                   "elapsed": now - self.run_started, "steps_entered": self.steps_entered}
+        info = self.fire("onFlowFinish", payloads.flow_finish, entry, outcome, self.context.data, source)
+        if (status is not FlowStatus.STOPPED and info is not None and info.get("returnValue") is not None
+                and self.status is status):
+            self.last_result = info["returnValue"]
+
+    # ================================================================== reactions
+    def on_context_change(self, change: flow_context.ContextChange) -> None:
+        """The context changed (Set, ClearContext): record it, queue onContextChange (none for a start)."""
+        self.record("context_clear" if change.kind == "clear" else "context_set", change.source,
+                    flow_history.summarize_fields({"key": change.key, "value": change.value,
+                                                   "change_id": change.change_id}, "value"))
+        if not self.silent_context:
+            self.queue.submit(Action("callback", False, self.fire, "onContextChange", payloads.context_change,
+                                     self.definition, change, self.entry, self.process_id))
+
+    def on_callback_error(self, callback_name: str, source: str, exc: BaseException) -> None:
+        """A callback raised: record it, queue onError (and the end of the run with error_policy 'finish')."""
+        text = f"{type(exc).__name__}: {exc} (in {callback_name}, {source})"
+        self.record("error", source, {"callback": callback_name, "error": text})
+        if callback_name == "onError":
+            return
+        self.queue.append(Action("callback", False, self.fire, "onError", payloads.error, text, callback_name,
+                                 source, exc, self.entry, self.process_id))
+        if self.finish_on_error and self.is_running:
+            self.queue.append(Action("finish", False, self.do_end, self.run_seq, FlowStatus.ERROR, text, "error",
+                                     "error", "finish"))
+        self.queue.drain()
+
+    # ================================================================== records and callbacks
+    def ignored(self, action: str, source: str, why: str, token: int | None = None) -> None:
+        """Record that a queued action found its entry or run over."""
+        self.record("ignored", source, {"action": action, "reason": why, "entry": token})
+
+    def record(self, event: str, source: str = "", data: dict[str, Any] | None = None,
+               step: Entry | None = None) -> None:
+        """Record a history event (``data`` plain, owned by the history) and tell the event listeners."""
+        self.changed = True
+        entry = step if step is not None else self.entry
+        clock = self.clock
+        if clock.held:
+            frame, now = clock.frame, clock.time
+        else:
+            frame, now = clock.frame_number(), clock.now()
+        if entry is None:
+            self.history.append(frame, now, self.process_id, event, -1, "", source, data if data is not None else {})
+        else:
+            self.history.append(frame, now, self.process_id, event, entry.index, entry.step.name, source,
+                                data if data is not None else {})
+        if self.event_listeners:
+            item = self.history.newest()
+            for listener in list(self.event_listeners):
+                try:
+                    listener(item)
+                except Exception as exc:
+                    self.dispatcher.report_exception("eventListener", "listener", exc)
