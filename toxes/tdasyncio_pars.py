@@ -37,7 +37,8 @@ def tdasyncio_par_specs(version: str) -> tuple[ParSpec, ...]:
         ParSpec(PAGE, "Framebudget", "Float", "Frame Budget (ms)", default=spec.DEFAULT_FRAMEBUDGET_MS, min=0.0,
                 max=100.0, clamp_min=True,
                 help="Milliseconds per frame the loop may spend running ready coroutines; what is still ready "
-                     "then waits for the next frame. At least one pass runs every frame."),
+                     "then waits for the next frame. At least one task step runs every frame; completion callbacks and "
+                     "task_table writes share the budget."),
         ParSpec(ABOUT_PAGE, "Version", "Str", "Version", default=version, read_only=True,
                 help="LOPflow version this component was built with."),
     )

@@ -22,6 +22,7 @@ Execute DAT: ``onFrameStart`` and ``onFrameEnd`` forward here. Parameter Execute
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -35,16 +36,16 @@ RUNTIME_KEY = tdasyncio_spec.RUNTIME_KEY
 #: Name of the table DAT inside the component.
 TABLE_NAME = tdasyncio_spec.TABLE_NAME
 
-_log = logging.getLogger("lopflow.tdasyncio")
-
-
-def _td_seconds() -> float:
-    return absTime.seconds
+_log = logging.getLogger(tdasyncio_spec.LOGGER_NAME)
 
 
 def default_clock() -> Callable[[], float]:
-    """The loop clock for this session: monotonic in real-time TD, else TD time."""
-    return time.monotonic if project.realTime else _td_seconds
+    """The loop clock for this session: monotonic in real-time TD, else TD time (``absTime.seconds``).
+
+    Both are C-level callables (no Python frame per reading): the loop and the tracker read the
+    clock a few times per task.
+    """
+    return time.monotonic if project.realTime else functools.partial(getattr, absTime, "seconds")
 
 
 def _time_ref() -> Any:
@@ -66,7 +67,30 @@ def shutdown_if_gone(comp: Any, runtime: Any) -> None:
 
 
 class TDAsyncIOExt:
-    """Frame-driven asyncio task manager: Run coroutines without ever stalling a frame."""
+    """Frame-driven asyncio task manager: Run coroutines without ever stalling a frame.
+
+    Each frame, TDAsyncIO spends at most ``Framebudget`` ms (plus one task step and a few table rows)
+    running ready task steps (in submission order), firing completion callbacks and writing the task
+    table; what does not fit waits, in order, for the next frames. Errors (a raising callback, a
+    table that refuses writes, anything user code raises on the loop, ``BaseException`` included)
+    never escape a frame: they are logged to ``logging.getLogger('lopflow.tdasyncio')`` and added
+    to the component's script errors.
+
+    Testing flows that use worker threads: ``asyncio.to_thread`` work runs in real (wall) time while
+    mock_td frames play instantly, so a fixed ``td_session.advance(n)`` may end before the thread
+    does. Advance until TDAsyncIO has no thread work in flight, with a wall-time limit::
+
+        task_id = comp.Run(load_file())             # awaits asyncio.to_thread(read, path)
+        td_session.advance_until(lambda: comp.ActiveThreadJobs == 0, timeout=5)
+        assert comp.GetTaskInfo(task_id)['status'] == 'completed'
+
+    ``ActiveThreadJobs`` drops to 0 only once every thread result is back on the main thread and
+    the coroutine awaiting it has resumed (what it then does on the loop runs within that frame's
+    budget). A coroutine that awaits several thread jobs one after another keeps the count above 0
+    in between (it starts the next job as it resumes, before the previous one stops counting), so
+    the condition waits for the whole chain. To wait for whole tasks instead, use
+    ``lambda: comp.GetActiveTasksCount() == 0``.
+    """
 
     def __init__(self, ownerComp: Any) -> None:
         self.ownerComp = ownerComp
@@ -108,10 +132,11 @@ class TDAsyncIOExt:
             fromOP=root, delayFrames=1, delayRef=_time_ref())
 
     def _reportError(self, message: str, exception: BaseException | None) -> None:
+        """The one diagnostics path: the component's logger and a script error on the component."""
         _log.error(message, exc_info=exception)
         try:
             self.ownerComp.addScriptError(message)
-        except Exception:
+        except Exception:  # noqa: BLE001 - the component is being destroyed: the logger has it
             pass
 
     # -- frame and parameter callbacks (not promoted) -------------------------------------------
@@ -162,8 +187,7 @@ class TDAsyncIOExt:
         anything that is not a coroutine (nothing is scheduled then).
         Fires: completion_callback (once per task, for every terminal status).
         """
-        return self._runtime.submit(coroutines, description=description, info=info, timeout=timeout,
-                                    completion_callback=completion_callback)
+        return self._runtime.submit(coroutines, description, info, timeout, completion_callback)
 
     def CancelTask(self, task_id: int) -> bool:
         """Request cancellation of a pending/running task (status 'cancelled' at the next step); False if none.
@@ -200,6 +224,16 @@ class TDAsyncIOExt:
         Fires: nothing.
         """
         return self._runtime.active_count
+
+    @property
+    def ActiveThreadJobs(self) -> int:
+        """Worker-thread jobs in flight (``asyncio.to_thread``, ``loop.run_in_executor``); read-only.
+
+        A job counts until its result is back on the main thread and the coroutine awaiting it has
+        resumed. Tests wait for thread work with ``td_session.advance_until(lambda:
+        comp.ActiveThreadJobs == 0, timeout=5)`` (see the class docstring). Fires: nothing.
+        """
+        return self._runtime.thread_jobs
 
     def Clearfinished(self) -> int:
         """Forget every finished task (and remove its table row); return how many.

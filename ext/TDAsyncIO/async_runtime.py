@@ -5,32 +5,42 @@ component's storage so it outlives extension re-initialisation; everything here 
 (standard library + the sibling modules ``async_loop``, ``async_tasks``, ``async_table``), so it can
 be tested without TouchDesigner.
 
-Order of work in one frame (``frame_step``):
+Order of work in one frame (``frame_step``); the frame budget (``settings.frame_budget_s``) is shared
+by everything TDAsyncIO does in the frame:
 
-1. frame start: run the loop (ready callbacks, due timers, worker-thread results) until nothing is
-   ready or the frame budget is spent. Tasks submitted before this point start here; completion
-   callbacks of tasks that finish here fire here.
-   Then tasks cancelled through asyncio itself before their first step are finished as cancelled
-   (``_settle_unstarted``; each task is looked at about once, in submission order).
-2. frame start: forget finished tasks older than ``clear_after`` (cost = number forgotten).
-3. frame start: write the changed table cells and, within the table's write budget, stale running
-   durations (see ``async_table``).
+1. frame start: run ready handles of the loop (task steps, due timers, worker-thread results), one at
+   a time in FIFO order, until none is ready or the budget is spent (at least one runs). Tasks
+   submitted before this point start here; a task's completion callback fires inside its last step,
+   so callbacks are budgeted too and fire in the order the tasks finish. Handles left over stay
+   first in line for the next frame.
+2. frame start: forget finished tasks older than ``clear_after``, in chunks, while budget is left
+   (at least one chunk; cost = number forgotten).
+3. frame start: write changed table rows while budget is left (at least ``MIN_TABLE_ROWS`` rows, so the
+   table catches up even while the loop uses the whole budget), plus a few stale running durations
+   (see ``async_table``).
 4. frame end (``end_of_frame=True``): run the loop again with what is left of the budget, only if
    something became ready during the frame (a task submitted by a script, a parameter callback or
-   another operator after step 1 starts in the same frame), then write the changed cells.
+   another operator after step 1 starts in the same frame), then write changed rows with what is left.
+
+So one frame spends at most the budget, plus the one handle running when it ran out, one expiry chunk
+(``EXPIRE_CHUNK`` tasks) and one chunk of table rows (``MIN_TABLE_ROWS``).
 
 Completion callbacks run on the loop, so always on the main thread and inside a frame step. Each
 task's callback fires exactly once, for every terminal status (completed, failed, cancelled,
-timeout). A callback that raises is reported through ``report_error`` and changes nothing else.
+timeout). Nothing user code raises escapes a frame step, ``BaseException`` included: a coroutine or a
+worker-thread function that raises (``KeyboardInterrupt``, ``SystemExit``, ``GeneratorExit``...) ends
+its task ``failed``; a completion callback or a plain asyncio callback that raises is reported through
+``report_error`` (the component's logger and script errors) and changes nothing else; an ``info`` or
+exception whose ``str()`` raises is shown as a placeholder naming the failure.
 """
 
 # No `from __future__ import annotations` here: @dataclass with string annotations looks the module up in
 # sys.modules, which a module built from a Text DAT may not be registered in.
 
 import asyncio
+import logging
 import threading
 import types
-from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -42,9 +52,16 @@ import tdasyncio_spec
 from async_tasks import TaskRecord, TaskStatus
 
 _CoroutineType = types.CoroutineType
+_PENDING = TaskStatus.PENDING
 Clock = Callable[[], float]
 CompletionCallback = Callable[[TaskRecord], Any]
 ErrorReporter = Callable[[str, "BaseException | None"], None]
+
+#: Table rows written per frame at least (the budget may be spent by the loop already).
+MIN_TABLE_ROWS = async_table.CHUNK
+#: Finished tasks forgotten per expiry chunk (the budget is checked between chunks).
+EXPIRE_CHUNK = 256
+_FOREVER = float("inf")
 
 
 class TaskTimeout(TimeoutError):
@@ -60,8 +77,9 @@ class RuntimeSettings:
     update_table: bool = True
 
 
-def _default_reporter(message: str, exception: BaseException | None) -> None:
-    print(message)
+def log_error(message: str, exception: BaseException | None) -> None:
+    """The default reporter: the component's logger (the extension adds the script error)."""
+    logging.getLogger(tdasyncio_spec.LOGGER_NAME).error(message, exc_info=exception)
 
 
 def describe_non_coroutine(value: Any) -> str:
@@ -102,10 +120,29 @@ def check_timeout(timeout: Any) -> float | None:
     return float(timeout)
 
 
-def format_exception(exception: BaseException) -> str:
-    """``"ValueError: bad url"`` (the class name alone when the message is empty)."""
-    text = str(exception)
-    return f"{type(exception).__name__}: {text}" if text else type(exception).__name__
+#: ``"ValueError: bad url"``; never raises, whatever the exception's ``__str__`` does.
+format_exception = async_tasks.format_exception
+
+
+class _RunTask(asyncio.Task):
+    """The asyncio task of one submitted coroutine.
+
+    Cancelling it before its first step (``CancelTask``, or user code calling ``task.cancel()`` on a
+    task from ``asyncio.all_tasks``) is routed to the runtime: the first step then closes the
+    coroutine unstarted and ends the task ``cancelled`` with its callback. (Cancelled through asyncio
+    alone, the coroutine would never run and its record would stay pending.)
+    """
+
+    __slots__ = ("_lop_runtime", "_lop_record")
+    _lop_runtime: "AsyncRuntime"
+    _lop_record: TaskRecord
+
+    def cancel(self, msg: Any = None) -> bool:
+        record = self._lop_record
+        if record.status is _PENDING and not self.done():
+            self._lop_runtime._cancel_before_start.add(record.task_id)
+            return True
+        return super().cancel(msg)
 
 
 class AsyncRuntime:
@@ -118,28 +155,21 @@ class AsyncRuntime:
         self.tracker = async_tasks.TaskTracker(clock)
         self.table = async_table.TaskTableSync()
         self.settings = RuntimeSettings()
-        self.report_error: ErrorReporter = report_error or _default_reporter
+        self.report_error: ErrorReporter = report_error or log_error
         self.owner_id = owner_id
         self.closed = False
         self._budget_clock = budget_clock
         self._main_thread = threading.get_ident()
         #: task id -> asyncio task, while not finished
-        self._tasks: dict[int, asyncio.Task[Any]] = {}
-        #: task id -> completion callback, for unfinished tasks that have one
-        self._callbacks: dict[int, CompletionCallback] = {}
+        self._tasks: dict[int, _RunTask] = {}
         self._discard_when_done: set[int] = set()
         #: ids of pending tasks whose cancellation was requested before their first step
         self._cancel_before_start: set[int] = set()
-        # Records and submitted coroutines of tasks whose first step may not have run yet, in
-        # submission order (two parallel queues: no tuple per task for the garbage collector).
-        self._unstarted: deque[TaskRecord] = deque()
-        self._unstarted_coros: deque[Coroutine[Any, Any, Any]] = deque()
         #: shutdown() was called from code running on the loop: finish it after the loop step
         self._shutdown_after_step = False
         #: the last table sync raised (reported once until a sync succeeds)
         self._table_failing = False
         self._budget_left = 0.0
-        self._create_task = self.loop.create_task
 
     # -- clock ---------------------------------------------------------------------------------
 
@@ -187,18 +217,18 @@ class AsyncRuntime:
                timeout: float | None, callback: CompletionCallback | None) -> int:
         record = self.tracker.new_record(description if description is not None else getattr(coro, "__qualname__", "task"),
                                          info, timeout)
-        task_id = record.task_id
-        self._tasks[task_id] = self._create_task(self._drive(record, coro))
-        self._unstarted.append(record)
-        self._unstarted_coros.append(coro)
-        if callback is not None:
-            self._callbacks[task_id] = callback
-        return task_id
+        task = _RunTask(self._drive(record, coro, callback), loop=self.loop)
+        task._lop_runtime = self
+        task._lop_record = record
+        self._tasks[record.task_id] = task
+        return record.task_id
 
-    async def _drive(self, record: TaskRecord, coro: Coroutine[Any, Any, Any]) -> None:
+    async def _drive(self, record: TaskRecord, coro: Coroutine[Any, Any, Any],
+                     callback: CompletionCallback | None) -> None:
         """Run one submitted coroutine and record how it ended (nothing escapes into the loop)."""
         if self._cancel_before_start and record.task_id in self._cancel_before_start:
-            self._finish_unstarted(record, coro)
+            coro.close()  # never started: close it so Python does not warn "coroutine was never awaited"
+            self._finish(record, TaskStatus.CANCELLED, callback)
             return
         self.tracker.mark_running(record)
         try:
@@ -212,55 +242,47 @@ class AsyncRuntime:
                 except TimeoutError:
                     if not scope.expired():
                         raise
-                    self._finish(record, TaskStatus.TIMEOUT, error=f"Timed out after {record.timeout:g} s",
+                    self._finish(record, TaskStatus.TIMEOUT, callback, error=f"Timed out after {record.timeout:g} s",
                                  exception=TaskTimeout(f"Timed out after {record.timeout:g} s"))
                     return
         except asyncio.CancelledError:
-            self._finish(record, TaskStatus.CANCELLED)
-        except GeneratorExit:  # the coroutine is being closed (abandoned at shutdown): let it close
-            raise
+            self._finish(record, TaskStatus.CANCELLED, callback)
+        except GeneratorExit as exc:
+            current = asyncio.current_task(self.loop)
+            if current is None or current is not self._tasks.get(record.task_id):
+                raise  # this wrapper is being closed (a task abandoned at shutdown): let it close
+            # raised by the coroutine itself, while its task was stepping: an ordinary failure
+            self._finish(record, TaskStatus.FAILED, callback, error=format_exception(exc), exception=exc)
         except BaseException as exc:  # noqa: B036 - KeyboardInterrupt/SystemExit must not escape into the frame
-            self._finish(record, TaskStatus.FAILED, error=format_exception(exc), exception=exc)
+            self._finish(record, TaskStatus.FAILED, callback, error=format_exception(exc), exception=exc)
         else:
-            self._finish(record, TaskStatus.COMPLETED, result=result)
+            self._finish(record, TaskStatus.COMPLETED, callback, result=result)
 
-    def _finish(self, record: TaskRecord, status: TaskStatus, result: Any = None, error: str | None = None,
-                exception: BaseException | None = None) -> None:
-        """Record the terminal status (once), then fire the completion callback (errors reported)."""
+    def _finish(self, record: TaskRecord, status: TaskStatus, callback: CompletionCallback | None,
+                result: Any = None, error: str | None = None, exception: BaseException | None = None) -> None:
+        """Record the terminal status (once), then fire the completion callback (anything it raises reported)."""
         if not self.tracker.finish(record, status, result, error, exception):
             return
         task_id = record.task_id
         self._tasks.pop(task_id, None)
-        callback = self._callbacks.pop(task_id, None) if self._callbacks else None
         if callback is not None:
             try:
                 callback(record)
-            except Exception as exc:
-                self.report_error(
-                    f"TDAsyncIO: the completion callback of task {task_id} ({record.description}) raised "
-                    f"{format_exception(exc)}", exc)
+            except BaseException as exc:  # noqa: B036 - KeyboardInterrupt/SystemExit from a callback stay in the frame
+                self._report(f"TDAsyncIO: the completion callback of task {task_id} ({record.description}) raised "
+                             f"{format_exception(exc)}", exc)
         if self._cancel_before_start:  # cancelled via CancelTask and via asyncio before its first step
             self._cancel_before_start.discard(task_id)
         if self._discard_when_done and task_id in self._discard_when_done:
             self._discard_when_done.discard(task_id)
             self.tracker.forget(task_id)
 
-    def _finish_unstarted(self, record: TaskRecord, coro: Coroutine[Any, Any, Any]) -> None:
-        """End a task whose coroutine never ran as cancelled (fires its callback)."""
-        coro.close()  # never started: close it so Python does not warn "coroutine was never awaited"
-        self._finish(record, TaskStatus.CANCELLED)
-
     def cancel(self, task_id: int) -> bool:
-        """Request cancellation; True if the task was pending/running (it ends at the next loop pass)."""
+        """Request cancellation; True if the task was pending/running (it ends at the next loop step)."""
         task = self._tasks.get(task_id)
         if task is None or task.done():
             return False
-        record = self.tracker.get(task_id)
-        if record is not None and record.status is TaskStatus.PENDING:
-            # Not started yet: its first step (already scheduled) closes the coroutine and finishes it.
-            self._cancel_before_start.add(task_id)
-        else:
-            task.cancel()
+        task.cancel()  # not started yet: routed to the first step (see _RunTask)
         return True
 
     def cancel_active(self) -> int:
@@ -298,67 +320,68 @@ class AsyncRuntime:
         """Pending + running tasks."""
         return self.tracker.active_count
 
+    @property
+    def thread_jobs(self) -> int:
+        """Worker-thread jobs in flight (see ``FrameLoop.thread_jobs``)."""
+        return self.loop.thread_jobs
+
     # -- per frame -----------------------------------------------------------------------------
 
     def frame_step(self, table_getter: Callable[[], Any], end_of_frame: bool = False) -> None:
-        """Advance the loop, expire old finished tasks and sync the table (see the module doc)."""
+        """Advance the loop, expire old finished tasks and sync the table, within the frame budget."""
         loop = self.loop
         if end_of_frame:
-            if self._budget_left > 0 and loop.step(self._budget_left):
-                self._budget_left -= loop.last_step_seconds
+            left = self._budget_left
+            if left > 0 and loop.step(left):
+                left -= loop.last_step_seconds
         else:
-            budget = self.settings.frame_budget_s
-            self._budget_left = budget - loop.last_step_seconds if loop.step(budget) else budget
+            left = self.settings.frame_budget_s
+            if loop.step(left):
+                left -= loop.last_step_seconds
         if self._shutdown_after_step:  # shutdown() was called by code running on the loop
             self._shut_down()
-        if self._unstarted:
-            self._settle_unstarted()
         tracker = self.tracker
-        if not end_of_frame and tracker.has_finished:
-            tracker.expire(loop.time(), self.settings.clear_after)
-        if tracker.dirty or not end_of_frame:
-            self._sync_table(table_getter)
-
-    def _settle_unstarted(self) -> None:
-        """Forget started tasks; finish tasks cancelled through asyncio before their first step.
-
-        Code that cancels the asyncio task itself (``for t in asyncio.all_tasks(loop): t.cancel()``)
-        before it ever ran would otherwise leave its record pending forever, with no callback. Tasks
-        start in submission order, so this stops at the first task that is still waiting to start:
-        each task is looked at about once.
-        """
-        unstarted, coros = self._unstarted, self._unstarted_coros
-        while unstarted:
-            record = unstarted[0]
-            if record.status is TaskStatus.PENDING:
-                task = self._tasks.get(record.task_id)
-                if task is None or not task.done():
-                    return  # still waiting for its first step (the frame budget ran out)
-            unstarted.popleft()
-            coro = coros.popleft()
-            if record.status is TaskStatus.PENDING:  # popped first: the callback may call shutdown()
-                self._finish_unstarted(record, coro)
-
-    def _sync_table(self, table_getter: Callable[[], Any]) -> None:
-        tracker = self.tracker
-        if not self.settings.update_table:
-            tracker.dirty.clear()
+        if end_of_frame:
+            if tracker.dirty:
+                self._sync_table(table_getter, self._budget_clock() + left, 0)
             return
-        now = self.loop.time()
-        if self.table.has_work(tracker, now):
+        deadline = None
+        if tracker.expiry_due(loop.time, self.settings.clear_after):
+            deadline = self._budget_clock() + left
+            self._expire(deadline)
+        due_at = self.table.due_at
+        if tracker.dirty or (due_at != _FOREVER and loop.time() >= due_at):
+            if deadline is None:
+                deadline = self._budget_clock() + left
+            self._sync_table(table_getter, deadline, MIN_TABLE_ROWS)
+        self._budget_left = left if deadline is None else deadline - self._budget_clock()
+
+    def _expire(self, deadline: float) -> None:
+        """Forget finished tasks older than ``clear_after``: one chunk, then more while budget is left."""
+        tracker, clock = self.tracker, self._budget_clock
+        now, keep_for = self.loop.time(), self.settings.clear_after
+        while len(tracker.expire(now, keep_for, EXPIRE_CHUNK)) == EXPIRE_CHUNK and clock() < deadline:
+            pass
+
+    def _sync_table(self, table_getter: Callable[[], Any], deadline: float, min_rows: int) -> None:
+        """Write changed rows until ``deadline`` (at least ``min_rows``); failures reported once, never raised."""
+        if not self.settings.update_table:
+            self.tracker.dirty.clear()
+            return
+        try:
             table = table_getter()
-            if table is not None:
-                try:
-                    self.table.sync(table, tracker, now)
-                except Exception as exc:  # the DAT was deleted or locked mid-write: never break the frame
-                    self.table.needs_rebuild = True  # what the table holds is unknown: rewrite it next time
-                    if not self._table_failing:  # reported once, not every frame
-                        self._table_failing = True
-                        self.report_error(
-                            f"TDAsyncIO: could not update the task table ({format_exception(exc)}); tasks are "
-                            f"unaffected and the table is rewritten once it accepts writes again", exc)
-                else:
-                    self._table_failing = False
+            if table is None:
+                return
+            self.table.sync(table, self.tracker, self.loop.time(), deadline, self._budget_clock, min_rows)
+        except Exception as exc:  # the DAT was deleted or locked mid-write: never break the frame
+            self.table.needs_rebuild = True  # what the table holds is unknown: rewrite it next time
+            if not self._table_failing:  # reported once, not every frame
+                self._table_failing = True
+                self._report(
+                    f"TDAsyncIO: could not update the task table ({format_exception(exc)}); tasks are "
+                    f"unaffected and the table is rewritten once it accepts writes again", exc)
+        else:
+            self._table_failing = False
 
     def set_update_table(self, on: bool) -> None:
         """Turn table updates on (the next frame rewrites the table once) or off (table left alone)."""
@@ -369,12 +392,22 @@ class AsyncRuntime:
 
     # -- errors and shutdown -------------------------------------------------------------------
 
+    def _report(self, message: str, exception: BaseException | None) -> None:
+        """Hand ``message`` to ``report_error``; a reporter that raises never breaks the frame."""
+        try:
+            self.report_error(message, exception)
+        except BaseException:  # noqa: B036 - last line of defence: the frame must go on
+            try:
+                log_error(message, None)
+            except BaseException:  # noqa: B036, S110 - nothing left to report to
+                pass
+
     def _on_loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         exception = context.get("exception")
         message = context.get("message", "error on the TDAsyncIO loop")
         if exception is not None:
             message = f"{message}: {format_exception(exception)}"
-        self.report_error(f"TDAsyncIO: {message}", exception)
+        self._report(f"TDAsyncIO: {message}", exception)
 
     def shutdown(self) -> None:
         """Cancel every task (callbacks fire with ``cancelled``), then close the loop. Idempotent.
@@ -394,18 +427,13 @@ class AsyncRuntime:
         self._shutdown_after_step = False
         for task_id in list(self._tasks):
             self.cancel(task_id)
-        self.loop.drain()
-        self._settle_unstarted()
+        self.loop.drain()  # the first pass starts every unstarted task (which then ends cancelled)
         for task_id, task in list(self._tasks.items()):
             # The coroutine swallowed the cancellation and keeps waiting: it is abandoned with the loop.
             task._log_destroy_pending = False  # type: ignore[attr-defined]
             record = self.tracker.get(task_id)
-            self.report_error(
+            self._report(
                 f"TDAsyncIO: task {task_id} ({record.description if record else '?'}) ignored cancellation "
                 f"and was abandoned when the component was destroyed", None)
         self._tasks.clear()
-        self._callbacks.clear()
-        self._unstarted.clear()
-        self._unstarted_coros.clear()
         self.loop.close()
-

@@ -6,6 +6,12 @@ nothing else is touched. Rows stay in task-id (submission) order; the row of a t
 by bisecting the sorted list of ids the table holds, so no per-frame scan of the table or of the
 tracked tasks is needed.
 
+Writing is budgeted: changed ids wait in a queue (oldest change first, each id once) and ``sync``
+writes them ``CHUNK`` rows at a time until its deadline passes (after a guaranteed minimum), so
+10,000 tasks appearing at once fill the table over several frames instead of stalling one. A
+rebuild (first sync, updates turned back on, after a failed write) clears the table to its header
+and queues every tracked task the same way.
+
 Durations of pending/running tasks change every frame, but rewriting all of them each frame would
 cost O(running tasks). Instead they are refreshed in small batches, stalest first: at most one
 refresh pass every ``refresh_period`` seconds of TD time, each writing at most ``rows_per_refresh``
@@ -24,23 +30,26 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import async_tasks
 import tdasyncio_spec
+from async_tasks import safe_str
 
 COLUMNS = tdasyncio_spec.TABLE_COLUMNS
 DURATION_COL = COLUMNS.index("duration")
 _NEVER = float("inf")
-#: rows appended per ``appendRows`` call when many new tasks appear in one frame
-APPEND_BATCH = 256
+#: rows written between two budget checks (and appended per ``appendRows`` call at most)
+CHUNK = 64
+#: formatted times kept for reuse, at most (the cache is emptied when full)
+_SECONDS_TEXTS = 1024
 
 
 class TrackerView(Protocol):
     """What the table sync needs from ``async_tasks.TaskTracker``."""
 
-    dirty: set[int]
+    dirty: dict[int, None]
 
     def get(self, task_id: int) -> async_tasks.TaskRecord | None: ...
 
@@ -50,21 +59,6 @@ class TrackerView(Protocol):
 def format_seconds(value: float | None) -> str:
     """Seconds as table text (millisecond precision), empty for None."""
     return "" if value is None else f"{value:.3f}"
-
-
-def row_values(record: async_tasks.TaskRecord, now: float) -> list[str]:
-    """The table row of ``record`` (column order of ``COLUMNS``)."""
-    completed_at = record.completed_at
-    return [
-        str(record.task_id),
-        record.status._value_,  # the enum's documented value attribute (``.value`` is a slower descriptor)
-        record.description,
-        f"{record.live_duration(now):.3f}",
-        f"{record.created_at:.3f}",
-        "" if completed_at is None else f"{completed_at:.3f}",
-        record.error or "",
-        "" if record.info is None else str(record.info),
-    ]
 
 
 class TaskTableSync:
@@ -86,8 +80,31 @@ class TaskTableSync:
         self._refreshing: set[int] = set()
         #: the texts last written to the rows of pending/running tasks (a finished row never changes again)
         self._written: dict[int, list[str]] = {}
-        #: True until the next sync rewrites the whole table (first sync, after re-enabling updates)
-        self.needs_rebuild = True
+        #: ids whose rows are still to be written, in the order they changed (and the same as a set)
+        self._queue: list[int] = []
+        #: index in ``_queue`` of the next id to write (ids before it are written)
+        self._head = 0
+        self._queued: dict[int, None] = {}
+        #: seconds -> text: tasks created or finished in one frame share their TD time, so a burst of
+        #: rows formats each time once (float formatting is most of a row's cost); bounded
+        self._seconds_texts: dict[float, str] = {}
+        self._needs_rebuild = True
+        #: TD time from which ``sync`` has work even with no task changed: -inf while rows are queued
+        #: or a rebuild is due, the next refresh pass otherwise (infinite while no running row is shown)
+        self.due_at = -_NEVER
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """True until the next sync rewrites the whole table (first sync, after re-enabling updates)."""
+        return self._needs_rebuild
+
+    @needs_rebuild.setter
+    def needs_rebuild(self, value: bool) -> None:
+        self._needs_rebuild = bool(value)
+        self._update_due()
+
+    def _update_due(self) -> None:
+        self.due_at = -_NEVER if self._head < len(self._queue) or self._needs_rebuild else self._next_refresh_at
 
     @property
     def row_ids(self) -> list[int]:
@@ -101,34 +118,103 @@ class TaskTableSync:
 
     def has_work(self, tracker: TrackerView, now: float) -> bool:
         """True when ``sync`` would write something (constant time)."""
-        return bool(tracker.dirty) or self.needs_rebuild or now >= self._next_refresh_at
+        return bool(tracker.dirty) or now >= self.due_at
 
-    def sync(self, table: Any, tracker: TrackerView, now: float) -> int:
-        """Write dirty rows and, when a refresh pass is due, a few stale running durations; return rows touched."""
-        if self.needs_rebuild:
-            return self.rebuild(table, tracker, now)
-        touched = 0
+    @property
+    def queued(self) -> int:
+        """Rows waiting to be written by the next syncs (the budget of the last sync ran out first)."""
+        return len(self._queue) - self._head
+
+    def sync(self, table: Any, tracker: TrackerView, now: float, deadline: float = _NEVER,
+             clock: Callable[[], float] | None = None, min_rows: int = 0) -> int:
+        """Write changed rows, oldest change first, and, when a refresh pass is due, a few stale running
+        durations; return rows touched.
+
+        Rows are written ``CHUNK`` at a time; with a ``clock``, no further chunk starts once
+        ``clock() >= deadline`` and at least ``min_rows`` rows were written. Rows not written stay
+        queued, first in line for the next sync. Without a clock every change is written.
+        """
+        if self._needs_rebuild:
+            self.rebuild(table, tracker, now)
         if tracker.dirty:
-            dirty = sorted(tracker.dirty)
-            tracker.dirty.clear()
-            get = tracker.get
-            # Ids above every shown id are new tasks: their rows go at the end, appended in batches.
-            first_new = bisect_right(dirty, self._row_ids[-1]) if self._row_ids else 0
-            shown = dirty[:first_new]
+            self._enqueue(tracker)
+        touched = 0
+        queue, forget = self._queue, self._queued.pop
+        head = self._head
+        while head < len(queue):
+            if clock is not None and touched >= min_rows and clock() >= deadline:
+                break
+            chunk = queue[head:head + CHUNK]
+            head += len(chunk)
+            for task_id in chunk:
+                forget(task_id)
+            chunk.sort()
+            self._write_sorted(table, tracker, chunk, now)
+            touched += len(chunk)
+        if head == len(queue):
+            queue.clear()
+            head = 0
+        elif head > CHUNK and head > len(queue) // 2:  # drop the written part (amortised constant time)
+            del queue[:head]
+            head = 0
+        self._head = head
+        if now >= self._next_refresh_at:
+            touched += self._refresh_running(table, now)
+        self._update_due()
+        return touched
+
+    def _enqueue(self, tracker: TrackerView) -> None:
+        """Take the tracker's changed ids and queue them behind those already queued (no id twice).
+
+        The tracker lists them in the order they first changed, so new tasks come in id order and
+        their rows can be appended. With nothing queued, the tracker's dict itself becomes the
+        membership set (constant time for it, whatever the number of ids).
+        """
+        dirty = tracker.dirty
+        tracker.dirty = {}
+        if self._head == len(self._queue):
+            self._queue[:] = dirty
+            self._head = 0
+            self._queued = dirty
+            return
+        queued = self._queued
+        new = [task_id for task_id in dirty if task_id not in queued]
+        self._queue.extend(new)
+        queued.update(dict.fromkeys(new))
+
+    def _write_sorted(self, table: Any, tracker: TrackerView, ids: list[int], now: float) -> None:
+        """Write the rows of ``ids`` (ascending): deletions in one call, changed cells, new rows appended."""
+        get = tracker.get
+        row_ids = self._row_ids
+        # Ids above every shown id are new tasks: their rows go at the end, appended in one call.
+        first_new = bisect_right(ids, row_ids[-1]) if row_ids else 0
+        if first_new:
+            shown = ids[:first_new]
             self._delete_rows(table, [task_id for task_id in shown if get(task_id) is None])
             for task_id in shown:
                 record = get(task_id)
                 if record is not None:
                     self._write_row(table, record, task_id, now)
-            self._append_rows(table, (record for record in map(get, dirty[first_new:]) if record is not None), now)
-            touched += len(dirty)
-        if now >= self._next_refresh_at:
-            touched += self._refresh_running(table, now)
-        return touched
+            ids = ids[first_new:]
+        rows: list[list[str]] = []
+        row = self.row
+        for record in map(get, ids):
+            if record is None:  # forgotten before its row was written
+                continue
+            values = row(record, now)
+            row_ids.append(record.task_id)
+            if record.completed_at is None:  # a new finished row: nothing to remember or refresh
+                self._note_shown(record, values, now)
+            rows.append(values)
+        if rows:
+            table.appendRows(rows)
 
     def rebuild(self, table: Any, tracker: TrackerView, now: float) -> int:
-        """Rewrite the whole table from the tracker (header + one row per tracked task)."""
-        tracker.dirty.clear()
+        """Clear the table to its header and queue a row for every tracked task; return how many.
+
+        The rows are written by ``sync`` (this one and the next ones, within their budget).
+        """
+        tracker.dirty = {}
         self._row_ids = []
         self._refresh.clear()
         self._refreshing.clear()
@@ -137,9 +223,13 @@ class TaskTableSync:
         self._last_pass_at = -_NEVER
         table.clear()
         table.appendRow(list(COLUMNS))
-        self._append_rows(table, tracker.records(), now)
-        self.needs_rebuild = False
-        return len(self._row_ids)
+        ids = [record.task_id for record in tracker.records()]
+        self._queue = ids
+        self._head = 0
+        self._queued = dict.fromkeys(ids)
+        self._needs_rebuild = False
+        self._update_due()
+        return len(ids)
 
     def _delete_rows(self, table: Any, task_ids: list[int]) -> None:
         """Delete the rows of forgotten tasks in one table call.
@@ -161,30 +251,36 @@ class TaskTableSync:
         for position in positions:
             del row_ids[position]
 
-    def _append_rows(self, table: Any, records: Iterable[async_tasks.TaskRecord], now: float) -> None:
-        """Append rows for ``records`` (ids above every shown id), ``APPEND_BATCH`` rows per table call."""
-        batch: list[list[str]] = []
-        for record in records:
-            batch.append(self._remember(record, now))
-            if len(batch) == APPEND_BATCH:
-                table.appendRows(batch)
-                batch = []
-        if batch:
-            table.appendRows(batch)
+    def row(self, record: async_tasks.TaskRecord, now: float) -> list[str]:
+        """The table row of ``record`` (column order of ``COLUMNS``); live duration while it runs."""
+        texts = self._seconds_texts
+        created_at, completed_at, duration = record.created_at, record.completed_at, record.duration
+        if duration is None:
+            duration = max(0.0, now - created_at)
+        return [
+            str(record.task_id),
+            record.status._value_,  # the enum's documented value attribute (``.value`` is a slower descriptor)
+            record.description,
+            texts.get(duration) or self._seconds_text(duration),
+            texts.get(created_at) or self._seconds_text(created_at),
+            "" if completed_at is None else texts.get(completed_at) or self._seconds_text(completed_at),
+            record.error or "",
+            "" if record.info is None else safe_str(record.info),
+        ]
 
-    def _remember(self, record: async_tasks.TaskRecord, now: float) -> list[str]:
-        """The row of a task about to be appended at the end of the table (bookkeeping done)."""
-        values = row_values(record, now)
-        self._row_ids.append(record.task_id)
-        self._note_shown(record, values, now)
-        return values
+    def _seconds_text(self, value: float) -> str:
+        texts = self._seconds_texts
+        if len(texts) >= _SECONDS_TEXTS:
+            texts.clear()
+        text = texts[value] = f"{value:.3f}"
+        return text
 
     def _write_row(self, table: Any, record: async_tasks.TaskRecord, task_id: int, now: float) -> None:
         """Write the changed cells of a shown row (or add the row where it belongs)."""
         row_ids = self._row_ids
         position = bisect_left(row_ids, task_id)
         present = position < len(row_ids) and row_ids[position] == task_id
-        values = row_values(record, now)
+        values = self.row(record, now)
         if present:
             written = self._written.get(task_id)
             for col, value in enumerate(values):

@@ -44,6 +44,20 @@ class TaskStatus(enum.StrEnum):
 
 
 TERMINAL_STATUSES = frozenset(status for status in TaskStatus if status.is_terminal)
+
+
+def safe_str(value: Any) -> str:
+    """``str(value)``, or a placeholder naming the failure when user code's ``__str__`` raises (anything)."""
+    try:
+        return str(value)
+    except BaseException as exc:  # noqa: B036 - a user __str__ raising SystemExit must not escape a frame
+        return f"<{type(value).__name__} whose str() raised {type(exc).__name__}>"
+
+
+def format_exception(exception: BaseException) -> str:
+    """``"ValueError: bad url"`` (the class name alone when the message is empty or cannot be made)."""
+    text = safe_str(exception)
+    return f"{type(exception).__name__}: {text}" if text else type(exception).__name__
 _PENDING = TaskStatus.PENDING
 _RUNNING = TaskStatus.RUNNING
 
@@ -104,14 +118,18 @@ class TaskTracker:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._records: dict[int, TaskRecord] = {}
-        self._active: dict[int, TaskRecord] = {}
+        #: ``get(task_id)``: the tracked record with this id, or None (the dict's own lookup: no Python call)
+        self.get: Callable[[int], TaskRecord | None] = self._records.get
+        #: pending + running records (every unfinished record is tracked: only finished ones are forgotten)
+        self._active = 0
         # Finished tasks in completion order, as two parallel queues (no tuple per task for the garbage
         # collector to track): completion times and task ids. May hold ids already forgotten.
         self._finished_times: deque[float] = deque()
         self._finished_ids: deque[int] = deque()
         self._next_id = 1
-        #: ids whose table row must be written (added, changed) or deleted (forgotten)
-        self.dirty: set[int] = set()
+        #: ids whose table row must be written (added, changed) or deleted (forgotten), as an ordered set
+        #: (a dict with None values): in the order they first changed, so new tasks come in id order
+        self.dirty: dict[int, None] = {}
 
     def set_clock(self, clock: Clock) -> None:
         """Replace the clock (tests; the runtime keeps it equal to the loop's clock)."""
@@ -129,8 +147,8 @@ class TaskTracker:
         self._next_id = task_id + 1
         record = TaskRecord(task_id, description, info, self._clock(), timeout)
         self._records[task_id] = record
-        self._active[task_id] = record
-        self.dirty.add(task_id)
+        self._active += 1
+        self.dirty[task_id] = None
         return record
 
     def mark_running(self, record: TaskRecord) -> None:
@@ -138,7 +156,7 @@ class TaskTracker:
         if record.status is _PENDING:
             record.status = _RUNNING
             record.started_at = self._clock()
-            self.dirty.add(record.task_id)
+            self.dirty[record.task_id] = None
 
     def finish(self, record: TaskRecord, status: TaskStatus, result: Any = None,
                error: str | None = None, exception: BaseException | None = None) -> bool:
@@ -154,19 +172,15 @@ class TaskTracker:
         record.error = error
         record.exception = exception
         record.completed_at = now
-        record.duration = max(0.0, now - record.created_at)
-        self._active.pop(task_id, None)
-        if task_id in self._records:
-            self._finished_times.append(now)
-            self._finished_ids.append(task_id)
-            self.dirty.add(task_id)
+        duration = now - record.created_at
+        record.duration = duration if duration > 0.0 else 0.0
+        self._active -= 1
+        self._finished_times.append(now)
+        self._finished_ids.append(task_id)
+        self.dirty[task_id] = None
         return True
 
     # -- queries -----------------------------------------------------------------------------
-
-    def get(self, task_id: int) -> TaskRecord | None:
-        """The tracked record with this id, or None."""
-        return self._records.get(task_id)
 
     def __contains__(self, task_id: object) -> bool:
         return task_id in self._records
@@ -179,8 +193,16 @@ class TaskTracker:
         return iter(list(self._records.values()))
 
     def active_records(self) -> list[TaskRecord]:
-        """Pending and running records, oldest id first."""
-        return list(self._active.values())
+        """Pending and running records, oldest id first (a scan of the tracked tasks)."""
+        return [record for record in self._records.values() if record.completed_at is None]
+
+    def expiry_due(self, clock: Clock, keep_for: float) -> bool:
+        """True when the oldest finished task completed ``keep_for`` seconds before ``clock()`` or earlier.
+
+        Reads the clock only when a finished task is tracked (constant time).
+        """
+        times = self._finished_times
+        return bool(times) and times[0] <= clock() - keep_for
 
     @property
     def has_finished(self) -> bool:
@@ -190,7 +212,7 @@ class TaskTracker:
     @property
     def active_count(self) -> int:
         """Number of pending and running tasks (constant time)."""
-        return len(self._active)
+        return self._active
 
     # -- forgetting --------------------------------------------------------------------------
 
@@ -200,18 +222,20 @@ class TaskTracker:
         if record is None or not record.is_finished:
             return False
         del self._records[task_id]
-        self.dirty.add(task_id)
+        self.dirty[task_id] = None
         return True
 
-    def expire(self, now: float, keep_for: float) -> list[int]:
-        """Forget finished tasks that completed at least ``keep_for`` seconds before ``now``.
+    def expire(self, now: float, keep_for: float, max_count: int | None = None) -> list[int]:
+        """Forget finished tasks that completed at least ``keep_for`` seconds before ``now`` (at most ``max_count``).
 
         Costs the number of entries expired (finished tasks are kept in completion order).
         """
         times, ids = self._finished_times, self._finished_ids
         removed: list[int] = []
         limit = now - keep_for
-        while times and times[0] <= limit:
+        left = len(times) if max_count is None else max_count
+        while times and times[0] <= limit and left > 0:
+            left -= 1
             times.popleft()
             task_id = ids.popleft()
             if self.forget(task_id):

@@ -22,6 +22,9 @@ TABLE_COLUMNS = ("task_id", "status", "description", "duration", "created_at", "
 DEFAULT_FRAMEBUDGET_MS = 5.0
 #: Default number of seconds a finished task stays tracked (and in ``task_table``).
 DEFAULT_CLEARAFTER_S = 60.0
+#: The component's logger (``logging.getLogger(LOGGER_NAME)``): every error TDAsyncIO reports goes
+#: there and, on the component, to its script errors (``addScriptError``). Nothing is printed.
+LOGGER_NAME = "lopflow.tdasyncio"
 
 #: How the builder makes the component from this folder: every ``.py`` file is a Text DAT of the same
 #: name, except the forwarders: DATs of the given type, with the given parameter values and expressions.

@@ -24,6 +24,7 @@ def setup(td_session):
     container = td_session.root.create("baseCOMP", "app")
     user = container.create("baseCOMP", "user")
     asyncio_comp = build_toxes.build_tdasyncio(td_session.root, name="Async")
+    asyncio_comp.par.Framebudget = 10_000  # one frame finishes the work, however loaded the machine
     yield container, user, asyncio_comp
     asyncio_comp.destroy()
     td_session.advance(2)
