@@ -3,7 +3,13 @@
 ``python3 -m mock_td.coverage`` rewrites the file; ``python3 -m mock_td.coverage --check`` exits 1 when
 it is stale (a test runs the same check). Nothing here is written by hand: the operator types come
 from the registry, members from the classes (minus their ``__td_not_modelled__`` lists), behaviour
-notes from each module's docstring, and every UNCONFIRMED choice from the source lines that say so.
+notes from each module's docstring, and every UNCONFIRMED choice and DOCS DISAGREE note from the source
+lines that say so.
+
+The source of each member is kept next to its code: a class (or a module such as ``tdu``) names the
+TD doc page its members come from in ``__td_source__``, and lists members documented elsewhere in
+``__td_member_sources__`` (member -> source). A member takes the source of the class that defines it;
+:func:`members_without_source` lists the ones that have none (a test keeps it empty).
 """
 
 from __future__ import annotations
@@ -26,13 +32,14 @@ TARGET = PACKAGE_DIR / "SUPPORTED.md"
 BEHAVIOUR_MODULES = (
     "session", "process.world", "process.clock", "operators.paths", "operators.op", "operators.node", "operators.comp",
     "operators.storage", "operators.dat", "operators.dat_modules", "operators.execute_dats",
-    "operators.extensions", "operators.shortcuts", "process.runqueue", "operators.chop", "operators.tree_state",
+    "operators.extensions", "operators.shortcuts", "process.runqueue", "operators.chop", "operators.webserver_dat",
+    "process.webserver_net", "operators.tree_state",
     "operators.registry", "td_module", "pytest_plugin", "parameters.styles", "parameters.naming",
     "parameters.par", "parameters.par_definition", "parameters.par_value", "parameters.par_collection",
     "parameters.pargroup",
     "parameters.page", "parameters.sequence", "parameters.sequence_block", "parameters.par_owner",
     "parameters.builtin_pars", "parameters.par_state", "operators.table_data", "operators.cell", "operators.chop_data",
-    "libraries.dependency", "libraries.tdu", "libraries.TDStoreTools", "libraries.TDFunctions", "errors",
+    "libraries.dependency", "libraries.tdu", "libraries.TDStoreTools", "libraries.TDFunctions", "values", "errors",
     "unsupported",
 )
 
@@ -43,6 +50,19 @@ OTHER_CLASSES = (
     ("operators.cell", "Cell"), ("operators.chop_data", "Channel"), ("process.runqueue", "Run"),
     ("td_module", "Runs"), ("process.clock", "AbsTime"), ("td_module", "Project"),
     ("libraries.dependency", "Dependency"), ("libraries.TDStoreTools", "StorageManager"),
+    ("parameters.pargroup", "ParGroupCollection"), ("parameters.sequence", "SequenceCollection"),
+)
+
+#: Modules published under their TD names, whose public names are listed with their sources.
+TD_MODULES = (("td", "td_module", "TD_NAME_SOURCES"), ("tdu", "libraries.tdu", None),
+              ("TDFunctions", "libraries.TDFunctions", None))
+
+SOURCES_LEGEND = (
+    "Page names are docs.derivative.ca pages (`OP_Class` is https://docs.derivative.ca/OP_Class), read in",
+    "the TouchDesigner 2023.11280-era copy of the repository `andrewdoud/TD-Docs` (`docs-trimmed-md/<page>.md`,",
+    "or `docs.derivative.ca/<page>.html`). \"td_api_facts §n\" is the project's reference notes",
+    "(`/work/shared/reference/td_api_facts.md`), which cite newer (2025) copies of the pages: those members",
+    "are on the current pages but not on the 2023 copy. \"td-stubs\" is the repository `immersestudio/td-stubs`.",
 )
 
 
@@ -93,7 +113,8 @@ def _unconfirmed_item(lines: list[str], i: int) -> str:
     return text.strip('"').lstrip("*- ").strip()
 
 
-def _unconfirmed() -> list[str]:
+def _marked(marker: str) -> list[str]:
+    """Every bullet, paragraph or comment in the package's source holding ``marker``, with its file."""
     out: list[str] = []
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
         if path.name in ("coverage.py", "messages.py"):
@@ -101,11 +122,93 @@ def _unconfirmed() -> list[str]:
         lines = path.read_text(encoding="utf-8").splitlines()
         seen: set[str] = set()
         for i, line in enumerate(lines):
-            if "UNCONFIRMED" in line:
+            if marker in line:
                 item = _unconfirmed_item(lines, i)
                 if item not in seen:
                     seen.add(item)
                     out.append(f"- `{path.relative_to(PACKAGE_DIR).as_posix()}`: {item}")
+    return out
+
+
+def _unconfirmed() -> list[str]:
+    return _marked("UNCONFIRMED")
+
+
+# ---- sources ----------------------------------------------------------------------------------------
+def _definer(cls: type, name: str) -> type | None:
+    return next((base for base in cls.__mro__ if name in base.__dict__), None)
+
+
+def member_source(cls: Any, name: str) -> str | None:
+    """Where TD documents ``cls``'s member ``name``: an override in ``__td_member_sources__`` of any class
+    in the MRO, else the ``__td_source__`` of the class that defines the member (its own, not inherited)."""
+    for base in cls.__mro__:
+        overrides = base.__dict__.get("__td_member_sources__", {})
+        if name in overrides:
+            return str(overrides[name])
+    definer = _definer(cls, name)
+    if definer is None:  # a name only ``__getattr__`` answers (e.g. a not-modelled ``project`` member)
+        definer = next((base for base in cls.__mro__ if "__td_source__" in base.__dict__), None)
+        if definer is None:
+            return None
+    source = definer.__dict__.get("__td_source__")
+    return None if source is None else str(source)
+
+
+def _all_classes() -> list[type]:
+    return [*registered_types().values(), *(getattr(_module(m), c) for m, c in OTHER_CLASSES)]
+
+
+def _module_names(key: str, modname: str, table: str | None) -> dict[str, tuple[str, bool]]:
+    """A published module's public names -> (source, modelled)."""
+    module = _module(modname)
+    if table is not None:
+        sources: dict[str, str] = getattr(module, table)
+        public = td_module().__all__
+        not_modelled: dict[str, Any] = {}
+    else:
+        default = module.__dict__.get("__td_source__", "")
+        overrides = module.__dict__.get("__td_member_sources__", {})
+        not_modelled = module.__dict__.get("__td_not_modelled__", {})
+        public = list(module.__all__) + list(not_modelled)
+        sources = {n: overrides.get(n, default) for n in public}
+    return {n: (sources.get(n, ""), n not in not_modelled) for n in sorted(set(public))}
+
+
+def members_without_source() -> list[str]:
+    """``Class.member`` (or ``module.name``) for every published member that names no source."""
+    missing = []
+    for cls in _all_classes():
+        members, not_modelled = _public_members(cls)
+        missing += [f"{cls.__name__}.{n}" for n in members + not_modelled if not member_source(cls, n)]
+    for key, modname, table in TD_MODULES:
+        missing += [f"{key}.{n}" for n, (source, _) in _module_names(key, modname, table).items() if not source]
+    return sorted(set(missing))
+
+
+def _sources_section() -> list[str]:
+    rows: dict[str, dict[str, tuple[str, str]]] = {}
+    for cls in _all_classes():
+        members, not_modelled = _public_members(cls)
+        for name in members + not_modelled:
+            definer = _definer(cls, name)
+            owner = definer.__name__ if definer is not None and definer.__module__.startswith("mock_td") \
+                else cls.__name__
+            mark = "not modelled" if name in not_modelled else "modelled"
+            rows.setdefault(owner, {})[name] = (mark, member_source(cls, name) or "?")
+    out = ["## Sources: the TD doc page behind each member", "", *SOURCES_LEGEND, "",
+           "Each table lists the members a mock class defines (inherited ones appear under the class that",
+           "defines them: `StorageMixin` and `NodeMixin` members are OP members, `TableDataMixin` ones belong",
+           "to Table DATs, `ChopDataMixin` ones to every CHOP).", ""]
+    for owner in sorted(rows):
+        out += [f"### `{owner}`", "", "| member | mock | source |", "|---|---|---|"]
+        out += [f"| `{n}` | {mark} | {src} |" for n, (mark, src) in sorted(rows[owner].items())]
+        out.append("")
+    for key, modname, table in TD_MODULES:
+        out += [f"### module `{key}`", "", "| name | mock | source |", "|---|---|---|"]
+        out += [f"| `{n}` | {'modelled' if ok else 'not modelled'} | {src or '?'} |"
+                for n, (src, ok) in _module_names(key, modname, table).items()]
+        out.append("")
     return out
 
 
@@ -124,6 +227,15 @@ def generate() -> str:
         "  containerCOMP, `/local` baseCOMP); `import td`, `tdu`, `TDStoreTools`, `TDFunctions` work.",
         "- `Session.advance(frames=1)`, `Session.advance_seconds(seconds)`, `Session.reload()`,",
         "  `Session.root`, `Session.frame`, `Session.seconds`.",
+        "- TD's `project.save(path=None, saveExternalToxs=False) -> True` keeps the project as saved (in the",
+        "  session: no .toe file is written); `Session.reload()` saves too.",
+        "- Mock-only: `Session.crash()`: the TD process dies (no `onExit`, no `onDestroyTD`, no save) and is",
+        "  started again on the last save: storage and parameter changes since then are lost, files on disk",
+        "  stay, `absTime` starts again at 0, extensions initialise as on any open. With no save since",
+        "  `install()` it starts on a new project (textport warning).",
+        "- Mock-only, opt-in: `Session.share_modules(resolver)` with `resolver(dat) -> module | None`: a",
+        "  module the resolver returns stands for that text DAT's module (asked again when the text changes);",
+        "  `share_modules(None)` turns it off. Off by default: in TD every DAT has its own module.",
         "- Mock-only: `Session.advance_until(condition, max_frames=600, timeout=10.0) -> frames played`: plays",
         "  frames one at a time until `condition()` is true, yielding to worker threads between frames; raises",
         "  `mock_td.AdvanceLimitError` naming `max_frames` (TD time) or `timeout` (wall seconds) when one is reached.",
@@ -163,7 +275,12 @@ def generate() -> str:
         doc = inspect.getdoc(_module(modname))
         if doc:
             parts += [f"### `mock_td.{modname}`", "", doc, ""]
-    parts += ["## UNCONFIRMED choices", "",
+    parts += _sources_section()
+    parts += ["## Where the docs disagree", "",
+              "Places where two TD doc pages (or two versions of one) say different things, and what the mock",
+              "does; each line names the source file that made the choice.", ""]
+    parts += _marked("DOCS DISAGREE")
+    parts += ["", "## UNCONFIRMED choices", "",
               "Behaviour no TD doc confirmed; each line names the source file that made the choice.", ""]
     parts += _unconfirmed()
     return "\n".join(parts).rstrip() + "\n"

@@ -23,6 +23,10 @@ ADVANCE_UNTIL_TIMEOUT = (
     "advance_until(): the condition was still false after timeout={timeout:g} s of wall time ({frames} frames played, "
     "now at frame {frame}); is the worker thread stuck, or does it need a longer timeout?"
 )
+CRASH_WITHOUT_SAVE = (
+    "Warning: Session.crash(): the project was never saved since install(), so TouchDesigner starts on a new "
+    "project; call project.save() (or Session.reload()) before the crash to reopen your network"
+)
 UNTAKEN_SCRIPT_EXCEPTIONS = (
     "{count} script exception(s) were raised inside TD callbacks (or reported by a component with addScriptError) "
     "and not acknowledged (call td_session.take_script_exceptions() to check them):\n{details}"
@@ -35,6 +39,7 @@ TEXTPORT_DEBUG = "{text} ({file} line {line})"
 SCRIPT_ERROR_LINE = "{type}: {error}"
 REPORTED_SCRIPT_ERROR = "Script error added with addScriptError: {message}\nReported at (most recent call last):\n{stack}"
 STORAGE_NOT_SAVED = "Warning: storage key '{key}' of {path} could not be saved: {error}"
+STORAGE_TD_OBJECT = "a td.{type} cannot be saved with the project (store an OP, or plain Python data such as a path)"
 STARTUP_VALUE_NOT_SAVED = "Warning: startup value '{key}' of {path} could not be saved: {error}"
 
 # ---- not modelled -----------------------------------------------------------------------------------
@@ -59,7 +64,15 @@ PAR_MENU_INDEX = "Menu index {index} out of range for parameter {name} ({count} 
 PAR_MENU_VALUE = "Invalid menu value {value!r} for parameter {name}: expected one of {names}"
 PAR_WRONG_FAMILY = "Parameter {name} only accepts {family}s, not {path} ({got})"
 PAR_MODE_TYPE = "Par.mode must be a ParMode, not {value!r}"
+PAR_BIND_NOT_WRITABLE = (
+    "Cannot set bind reference {name}: its bind expression {expr!r} gives {master!r}, which is not a Par, "
+    "a Cell, a Dependency or an (object, 'attribute') tuple"
+)
+PAR_RENAME_TAKEN = "Cannot rename parameter {name!r} to {new!r}: that name is already used on {path}"
+HINT_RENAME_GROUP = "rename the whole group with ParGroup.name"
+HINT_RENAME_BLOCK = "sequence block parameters take their names from the sequence"
 PAR_NOT_AN_INTEGER = "Parameter {name} does not hold an integer"
+HINT_BUILTIN_PAR = "a built-in parameter TD documents for this operator type"
 HINT_NO_EXPORTS = "CHOP exports are not emulated"
 HINT_IMMEDIATE_PULSES = "only immediate pulses are emulated"
 CUSTOM_PAR_NAME = (
@@ -111,7 +124,10 @@ DOCK_NETWORK = "An OP can only be docked to another OP in the same network"
 ALLOW_COOKING_COMP_ONLY = "Only COMPs can turn allowCooking off"
 NOT_COOKING = "{member}() can only be called while the OP is cooking"
 COPY_INTO_ITSELF = "Cannot copy {path} into itself"
+EXTENSION_INDEX = "initializeExtensions({index}): no such extension block; {path} has {count} extension block(s)"
 EXTENSION_INITIALIZING = "Cannot use an extension during its initialization"  # TD
+DAT_COPY_TYPE = "DAT.copy() needs a DAT to copy from, not {what!r}"
+HINT_TEXT_CLEAR = "a text DAT has no cells to blank"
 DAT_TEXT_NOT_SETTABLE = "text is not settable on this DAT"
 HINT_TD_TIME_ONLY = "mock_td has only TD time"
 OP_TYPE_INVALID = "Invalid OP type: {name}"
@@ -122,7 +138,6 @@ WHY_NO_PARENT_SHORTCUT = "no parent of {path} has the Parent Shortcut '{name}'"
 WHY_NO_IOP = "no internal OP shortcut '{name}' above {path}"
 WHY_IOP_UNRESOLVED = "its internal OP does not resolve"
 WHY_NO_EXTENSION = "no extension named '{name}' at or above {path}"
-WHY_NO_MODULE_DAT = "no DAT named '{name}' found"
 STORAGE_KEY_MISSING = "Key '{key}' not found in storage of {path}"
 CELL_OUTSIDE = "Invalid Cell object: row {row}, col {col} is outside the table"
 TABLE_KEY_TYPE = "{what} must be an int index or a name, not {key!r}"
@@ -137,19 +152,30 @@ CHANNEL_EMPTY = "Channel {name} has no samples"
 CHOP_SCRIPT_ONLY = "CHOP.{member} can only be set on a Script CHOP, not on {type}"
 CHOP_SAMPLES_NEGATIVE = "numSamples cannot be negative ({count})"
 CHOP_ARRAY_SHAPE = "copyNumpyArray needs a 2D array (numChans, numSamples), got shape {shape}"
+CHOP_ARRAY_DTYPE = "{member} needs a float32 numpy array, not {dtype} (use array.astype(numpy.float32))"
+CHANNEL_ARRAY_SHAPE = "Channel {name}: copyNumpyArray needs shape ({samples},), got {shape}"
 HINT_NO_NUMPY = "numpy is not installed"
 
 # ---- libraries --------------------------------------------------------------------------------------
 MODULE_NO_ATTRIBUTE = "module '{module}' has no attribute '{name}'"
+TDF_NO_MENU_ITEM = "getMenuLabel: the value of menu parameter {par} is not one of its items"
+TDF_NO_MENU_LABEL = "setMenuLabel: menu parameter {par} has no item labelled {label!r} (labels: {labels})"
 STORE_ITEM_NAME = "StorageManager: every stored item needs a 'name' string, got {item!r}"
 STORE_ITEM_KEYS = "StorageManager: stored item {name!r} has unknown keys {unknown}; use {keys}"
 STORE_LOCKED_SET = "StorageManager is locked: {key!r} is not one of its stored items ({items}); declare it in storedItems"
 STORE_LOCKED_DELETE = "StorageManager is locked: cannot delete stored item {key!r}"
+STORE_NOT_SAVABLE = "StorageManager: the {what} cannot be stored ({error}); store plain Python data, e.g. an OP's path"
 STORE_NOT_AN_ITEM = "{name!r} is not a stored item of this StorageManager"
 
 # ---- the td module ----------------------------------------------------------------------------------
 RUN_SCRIPT_TYPE = "run(): script must be a string of Python code, not {type}"
 RUN_DELAY_REF = "run(): delayRef must be an OP"
 RUN_NEGATIVE_DELAY = "run(): delays cannot be negative"
+HINT_PASSIVE = "a Script CHOP cooks when its data is read; mock_td has no passive version of it"
 COOK_RATE_POSITIVE = "project.cookRate must be positive"
 HINT_FRAMES_ON_ADVANCE = "mock_td only runs frames when Session.advance() is called"
+
+# ---- the Web Server DAT (operators/webserver_dat.py) ------------------------------------------------
+HINT_NO_TLS = "TLS (secure) is not emulated; turn secure off to serve HTTP on mock_td"
+WEBSERVER_PORT_FAILED = "Web Server could not listen on port {port}: {error}"
+WEBSERVER_TEXTPORT = "{path}: {text}"

@@ -6,9 +6,13 @@ Order of one frame (``Session.advance``):
 2. Text DATs with ``syncfile`` on reload files that changed on disk;
 3. due ``run()`` scripts, in submission order (delayed ones whose countdown reached 0);
 4. Execute DAT ``onFrameStart(frame)``, in DAT creation order;
-5. Parameter Execute ``onValuesChanged(changes)``, one batch per DAT (changes since the last batch);
+5. Web Server DATs: each follows its parameters (start / stop / restart) and delivers the network
+   events that arrived since the last frame to its callbacks (UNCONFIRMED: where TD cooks them);
 6. end-of-frame work: ``run(..., endFrame=True)`` scripts that are due, then ``onInitTD()`` of every
-   extension initialised since the previous end of frame;
+   extension initialised since the previous end of frame, then Parameter Execute
+   ``onValuesChanged(changes)``, one batch per DAT with every change made during the frame (Parameter
+   Execute DAT: it "executes at end of frame with complete list of individual parameter changes";
+   UNCONFIRMED: its place among the other end-of-frame work);
 7. Execute DAT ``onFrameEnd(frame)``.
 
 Before the first ``advance()``, ``absTime.frame`` is 0 (no frame has been played yet).
@@ -27,6 +31,15 @@ Before the first ``advance()``, ``absTime.frame`` is 0 (no frame has been played
 * On reload, Execute DATs fire ``onExit`` before the save; old extension instances get no
   ``onDestroyTD`` (the process is treated as exiting); after opening, extensions initialise before
   ``onStart`` fires (UNCONFIRMED: TD's order of the two).
+* ``project.save()`` keeps the project as saved (``Session.reload()`` saves too). ``Session.crash()``
+  (mock-only) is a TD process that dies and is restarted on that save: no ``onExit``, no
+  ``onDestroyTD``, no save; storage and parameter changes since the save are lost, files on disk stay,
+  ``absTime`` starts again at 0 and pending runs are gone; the textport and the script exceptions are
+  kept. With no save since ``install()`` TD starts on a new project, with a textport warning (a project
+  never saved has no file to reopen; a warning rather than an error, because that is what TD does).
+* ``Session.share_modules(resolver)`` (mock-only, opt-in) lets a headless tool hand over modules it
+  already imported for text DATs whose text they are (see ``dat_modules``); it stays on across
+  ``reload()`` and ``crash()`` (the tool's process goes on) and a new ``install()`` starts with it off.
 * Script exceptions (mock-only): ``script_exceptions`` lists what script code raised and TD caught,
   and every script error a component added with ``addScriptError``; ``take_script_exceptions()``
   returns them and clears the list, which is how a test acknowledges them (the ``td_session``
@@ -39,9 +52,10 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from mock_td import messages as msg
-from mock_td.operators import chop, dat_modules, execute_dats, extensions, tree_state
+from mock_td.operators import chop, dat_modules, execute_dats, extensions, tree_state, webserver_dat
 from mock_td.operators.comp import COMP, baseCOMP, containerCOMP
 from mock_td.process import world as _world
 from mock_td.process.world import ScriptException, World
@@ -136,12 +150,52 @@ class Session:
         self._check_current()
         w = self._world
         execute_dats.fire_all(w, "exit", "onExit")
-        data = tree_state.snapshot_op(w.root, w.print)
+        self._reopen(tree_state.save_project(w))
+
+    def crash(self) -> None:
+        """Mock-only: the TD process dies and is started again on the project's last save.
+
+        Nothing runs as it dies: no ``onExit``, no ``onDestroyTD``, no save. The new process reopens
+        the project as it was last saved (``project.save()`` or ``Session.reload()``): storage and
+        parameter changes since that save are lost, files on disk stay. With no save since
+        ``install()``, TD starts on a new project (``/project1`` and ``/local``), with a textport warning.
+        ``absTime`` starts again at frame 0 (a new process) and pending runs are gone. Then, as on any
+        open, synced Text DATs reload their files, COMPs with ``initextonstart`` re-initialise their
+        extensions (their ``onInitTD`` follows at the end of the next frame) and Execute DATs fire
+        ``onStart``. The textport and the recorded script exceptions are kept (they are the test's record).
+        """
+        self._check_current()
+        w = self._world
+        if w.last_save is None:
+            w.print(msg.CRASH_WITHOUT_SAVE)
+        w.frame = 0
+        w.step = 0.0
+        self._reopen(w.last_save)
+
+    def share_modules(self, resolver: Callable[[Any], Any] | None) -> None:
+        """Mock-only, opt-in: let already-loaded Python modules stand for DAT modules (None turns it off).
+
+        ``resolver(dat)`` is asked for a text DAT whose module is needed (``dat.module``, ``mod.name``,
+        ``import name`` from DAT code, callbacks); it returns a module to use as that DAT's module, or
+        None to build the DAT's own module as TD does. It is asked again whenever the DAT's text changed.
+        Return a module only when that module is what the DAT's text would build and needs none of
+        TD's per-DAT globals (``me``, ``op``, ``parent``, ...): e.g. the DAT's text equals a file that is
+        already imported, or its ``file`` is that file with ``syncfile`` on. Then one class exists once
+        per process. Off by default: in TD every DAT has its own module.
+        """
+        self._world.module_resolver = resolver
+
+    def _reopen(self, data: dict[str, Any] | None) -> None:
+        """Replace the open project by ``data`` (a save) or a new project (None), then open it."""
+        w = self._world
         old_ops = [(o, o._path_unchecked()) for o in w.ops_by_id.values()]  # paths before any parent dies
         for o, dead_path in old_ops:
             o._invalidate(dead_path)
         w.reset_project()
-        tree_state.build_root(w, data)
+        if data is None:
+            build_default_project(w)
+        else:
+            tree_state.build_root(w, data)
         install_modules()
         ops = tree_state.walk(w.root)
         for o in ops:
@@ -184,9 +238,10 @@ class Session:
                     dat._checkFile()
         w.run_queue.tick()
         execute_dats.fire_frame(w, "framestart", "onFrameStart", w.frame)
-        execute_dats.fire_values_changed(w)
+        webserver_dat.deliver(w)
         w.run_queue.end_of_frame()
         extensions.run_init_td(w)
+        execute_dats.fire_values_changed(w)
         execute_dats.fire_frame(w, "frameend", "onFrameEnd", w.frame)
 
     def __repr__(self) -> str:
@@ -205,11 +260,13 @@ def wire(world: World) -> None:
 
 
 def build_default_project(world: World) -> None:
-    """A new TD project: ``/`` (baseCOMP), ``/project1`` (containerCOMP) and ``/local`` (baseCOMP)."""
+    """A new TD project: ``/`` (baseCOMP), ``/project1`` (containerCOMP) and ``/local`` (baseCOMP), plus
+    TD's system components (``/sys``, see ``tree_state.add_system``)."""
     root = baseCOMP(world, None, "")
     world.root = root
     root._newChild(containerCOMP, "project1")
     root._newChild(baseCOMP, "local")
+    tree_state.add_system(world)
 
 
 def install(project_folder: str | None = None, cook_rate: float = 60) -> Session:

@@ -288,7 +288,7 @@ def test_type_checking_imports_and_outside_modules_do_not_count(tmp_path: Path) 
 #: mock_td's layers, lowest first: a module may import its own layer or a lower one, never a higher one
 #: (upward notifications go through the world object, see mock_td/process/world.py).
 MOCK_TD_LAYERS = (
-    ("mock_td.messages", "mock_td.errors", "mock_td.unsupported"),
+    ("mock_td.messages", "mock_td.errors", "mock_td.unsupported", "mock_td.values"),
     ("mock_td.process", "mock_td.libraries"),
     ("mock_td.parameters",),
     ("mock_td.operators",),

@@ -11,6 +11,16 @@ so they survive extension re-initialisation and project reload. Each stored item
 ``stored['Name'] = v`` still works. ``dependable=True`` (or ``'deep'``) turns dict/list/set values
 into ``DependDict``/``DependList``/``DependSet``.
 
+A value that could not be saved with the project (an OP or any other TD object, or anything Python
+cannot pickle) raises tdError when it is set or is an item's default (StorageManager Class,
+"Limitations": "You will get an error if you attempt to store a dis-allowed object").
+
+The collections have "all the usual methods and members of their core Python counterparts" (TDStoreTools
+page) on top of ``getRaw``/``getDependency``/``setItem``: e.g. ``DependList.sort``, ``DependSet.union``.
+Methods that make a new collection (``copy``, ``union``, ``+``, ``|``) return plain Python ones
+(UNCONFIRMED: whether TD returns dependable copies). ``DependSet`` has no ``getDependency`` (the page
+lists only ``getRaw`` for it).
+
 Choices not confirmed by the docs (listed in SUPPORTED.md): with ``locked=True`` setting a key that
 is not a stored item raises ``KeyError``; with ``sync=False`` undefined keys already in storage are
 kept (new items still get their defaults); the mock has no expression dependency tracking, so the
@@ -26,6 +36,7 @@ from typing import Any
 from mock_td import messages as msg
 from mock_td.errors import tdError
 from mock_td.libraries.dependency import Dependency
+from mock_td.values import check_savable
 
 
 def _deep(value: Any, parent: Dependency | None = None) -> Any:
@@ -133,6 +144,13 @@ class DependDict(DependMixin, MutableMapping[Any, Any]):
         """The Dependency of item ``key``."""
         return self._deps[key]
 
+    def copy(self) -> dict[Any, Any]:
+        """A plain dict copy of the contents (dependencies removed)."""
+        return self.getRaw()
+
+    def __or__(self, other: Any) -> dict[Any, Any]:
+        return {**self.getRaw(), **dict(other)}
+
 
 
 class DependList(DependMixin, MutableSequence[Any]):
@@ -192,6 +210,20 @@ class DependList(DependMixin, MutableSequence[Any]):
         """The Dependency of item ``index``."""
         return self._deps[index]
 
+    def sort(self, key: Any = None, reverse: bool = False) -> None:
+        """Sort in place (each item keeps its Dependency)."""
+        order = sorted(range(len(self._data)), key=lambda i: (key or (lambda v: v))(self._data[i]), reverse=reverse)
+        self._data = [self._data[i] for i in order]
+        self._deps = [self._deps[i] for i in order]
+        self._modified()
+
+    def copy(self) -> list[Any]:
+        """A plain list copy of the contents (dependencies removed)."""
+        return self.getRaw()
+
+    def __add__(self, other: Any) -> list[Any]:
+        return self.getRaw() + list(other)
+
 
 
 class DependSet(DependMixin, MutableSet[Any]):
@@ -228,9 +260,28 @@ class DependSet(DependMixin, MutableSet[Any]):
         """Plain copy of the set."""
         return set(self._data)
 
-    def getDependency(self) -> Dependency:
-        """The Dependency of the whole set."""
-        return self.myMainDep
+    def copy(self) -> set[Any]:
+        """A plain set copy (dependencies removed)."""
+        return set(self._data)
+
+    def union(self, *others: Any) -> set[Any]:
+        """A plain set of the items here or in any of ``others``."""
+        return self._data.union(*others)
+
+    def intersection(self, *others: Any) -> set[Any]:
+        """A plain set of the items here and in every one of ``others``."""
+        return self._data.intersection(*others)
+
+    def difference(self, *others: Any) -> set[Any]:
+        """A plain set of the items here and in none of ``others``."""
+        return self._data.difference(*others)
+
+    def update(self, *others: Any) -> None:
+        """Add the items of ``others`` (one notification)."""
+        before = len(self._data)
+        self._data.update(*others)
+        if len(self._data) != before:
+            self._modified()
 
 
 _ITEM_KEYS = {"name", "default", "property", "readOnly", "dependable"}
@@ -238,6 +289,12 @@ _ITEM_KEYS = {"name", "default", "property", "readOnly", "dependable"}
 
 class StorageManager(MutableMapping[str, Any]):
     """Declared persistent items of an extension, kept in ``ownerComp.storage[<extension class name>]``."""
+
+    __td_source__ = "TDStoreTools page (StorageManager); StorageManager_Class"
+    __td_member_sources__ = {
+        name: "TDStoreTools page: StorageManager is \"derived from the Python MutableMapping class\""
+        for name in ("clear", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values")
+    }
 
     def __init__(self, extension: Any, ownerComp: Any, storedItems: list[dict[str, Any]] | None = None,  # noqa: N803
                  restoreAllDefaults: bool = False, sync: bool = True, locked: bool = True) -> None:  # noqa: N803
@@ -281,7 +338,9 @@ class StorageManager(MutableMapping[str, Any]):
         return value
 
     def _setDefault(self, name: str) -> None:
-        self._storage[name] = self._convert(name, copy.deepcopy(self._items[name]["default"]))
+        default = self._items[name]["default"]
+        check_savable(default, f"default of {name!r}")
+        self._storage[name] = self._convert(name, copy.deepcopy(default))
 
     def _makeProperty(self, name: str, read_only: bool) -> None:
         cls = type(self.extension)
@@ -304,6 +363,7 @@ class StorageManager(MutableMapping[str, Any]):
     def __setitem__(self, key: str, value: Any) -> None:
         if self._locked and key not in self._items:
             raise KeyError(msg.STORE_LOCKED_SET.format(key=key, items=", ".join(self._items)))
+        check_savable(value, f"value of {key!r}")
         self._storage[key] = self._convert(key, value)
 
     def __delitem__(self, key: str) -> None:

@@ -2,6 +2,7 @@
 
 A Cell reads whatever is at its position now; ``valid`` is False when the position is outside the
 table (a choice listed with the table's in ``table_data``). Values are strings (``str(v)`` when set).
+In expressions a Cell casts to its value, numeric when the text is a number (see ``values``).
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from typing import Any
 from mock_td import messages as msg
 from mock_td.errors import tdError
 from mock_td.unsupported import not_modelled_members
+from mock_td.values import CastsToValue, number_or_text
 
 
 @not_modelled_members("Cell", "run")
-class Cell:
-    """One table cell (``td.Cell``). Converts with ``int(cell)``, ``float(cell)``, ``str(cell)``."""
+class Cell(CastsToValue):
+    """One table cell (``td.Cell``). Casts to its value: ``cell + 1``, ``float(cell)``, ``str(cell)``."""
 
     __hash__ = object.__hash__
+    __td_source__ = "Cell_Class"
 
     def __init__(self, owner: Any, row: int, col: int) -> None:
         self._owner = owner
@@ -64,14 +67,11 @@ class Cell:
         """The cell ``r`` rows and ``c`` columns away, or None outside the table."""
         return self._owner._cellAt(self._row + r, self._col + c)
 
+    def _castValue(self) -> Any:
+        return number_or_text(self.val)
+
     def __str__(self) -> str:
         return self.val
-
-    def __int__(self) -> int:
-        return int(float(self.val))
-
-    def __float__(self) -> float:
-        return float(self.val)
 
     def __eq__(self, other: object) -> bool:
         other_val = other.val if isinstance(other, Cell) else other

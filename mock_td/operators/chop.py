@@ -25,9 +25,11 @@ from mock_td.parameters.par_owner import CustomParsMixin
 from mock_td.unsupported import not_modelled_members
 
 
-@not_modelled_members("CHOP", "export", "exportChanges", "isTimeSlice_", "fileFolder")
+@not_modelled_members("CHOP", "export", "exportChanges", "save", "convertToKeyframes")
 class CHOP(OP):
     """TD's CHOP class."""
+
+    __td_source__ = "CHOP_Class"
 
     family = "CHOP"
     isCHOP = True
@@ -37,8 +39,11 @@ class CHOP(OP):
 
 
 @register
+@not_modelled_members("scriptCHOP", "timeSliceDefault")
 class scriptCHOP(CustomParsMixin, ScriptChopDataMixin, CHOP):  # noqa: N801 - TD type name
     """TD's Script CHOP: channels built by Python in its callbacks DAT."""
+
+    __td_source__ = "scriptCHOP Class (docs.derivative.ca/ScriptCHOP_Class; not in the 2023 crawl)"
 
     _label = "Script"
     _defaultName = "script1"

@@ -8,7 +8,10 @@
 Every mutation calls ``self._dataChanged()`` (the operator's hook).
 
 numpy: ``numpyArray()`` and ``copyNumpyArray()`` work when numpy is importable and raise
-NotImplementedError (naming the TD member) when it is not.
+NotImplementedError (naming the TD member) when it is not. ``copyNumpyArray`` (Script CHOP, and
+``Channel.copyNumpyArray`` for one channel of shape (numSamples,)) takes float32 arrays only, as the
+pages say; any other data type raises tdError. A Channel casts to ``eval()`` in expressions
+(``chan + 1``; see ``values``).
 
 Choices not confirmed by TD's docs (listed in SUPPORTED.md): a new CHOP has 1 sample, rate 60,
 start 0 and ``isTimeSlice`` False; ``appendChan()`` without a name uses the first free ``chan1``,
@@ -26,6 +29,13 @@ from typing import Any
 from mock_td import messages as msg
 from mock_td.errors import tdError
 from mock_td.unsupported import not_modelled, not_modelled_members
+from mock_td.values import CastsToValue
+
+
+def _need_float32(np: Any, array: Any, member: str) -> None:
+    """scriptCHOP / Channel Class: "The data type must be float32"."""
+    if not isinstance(array, np.ndarray) or array.dtype != np.float32:
+        raise tdError(msg.CHOP_ARRAY_DTYPE.format(member=member, dtype=getattr(array, "dtype", type(array).__name__)))
 
 
 def _numpy(symbol: str) -> Any:
@@ -37,10 +47,11 @@ def _numpy(symbol: str) -> Any:
 
 
 @not_modelled_members("Channel", "exports", "evalFrame", "evalSeconds")
-class Channel:
-    """One CHOP channel (``td.Channel``): a name and a list of float samples."""
+class Channel(CastsToValue):
+    """One CHOP channel (``td.Channel``): a name and a list of float samples; casts to ``eval()``."""
 
     __hash__ = object.__hash__
+    __td_source__ = "Channel_Class"
 
     def __init__(self, owner: Any, name: str, num_samples: int) -> None:
         self._owner = owner
@@ -149,11 +160,19 @@ class Channel:
         self._owner._chopChans().remove(self)
         self._owner._chopChanged()
 
-    def __float__(self) -> float:
-        return float(self.eval())
+    def copyNumpyArray(self, numpyArray: Any) -> None:  # noqa: N803 - TD's name
+        """Copy a float32 array of shape (numSamples,) into the samples (Script CHOP only)."""
+        self._checkWritable("copyNumpyArray")
+        np = _numpy("Channel.copyNumpyArray")
+        _need_float32(np, numpyArray, "Channel.copyNumpyArray")
+        if numpyArray.shape != (len(self._vals),):
+            raise tdError(msg.CHANNEL_ARRAY_SHAPE.format(name=self._name, shape=numpyArray.shape,
+                                                         samples=len(self._vals)))
+        self._vals = [float(v) for v in numpyArray]
+        self._owner._chopChanged()
 
-    def __int__(self) -> int:
-        return int(self.eval())
+    def _castValue(self) -> Any:
+        return self.eval()
 
     def __repr__(self) -> str:
         return f"type:Channel name:{self._name} owner:{getattr(self._owner, 'path', '?')}"
@@ -161,6 +180,8 @@ class Channel:
 
 class ChopDataMixin:
     """Channel storage and the read members of TD's CHOP class."""
+
+    __td_source__ = "CHOP_Class"
 
     def _chopState(self) -> dict[str, Any]:
         state = self.__dict__.get("_chopData")
@@ -320,6 +341,8 @@ class ChopDataMixin:
 class ScriptChopDataMixin(ChopDataMixin):
     """The channel-writing members only a Script CHOP has."""
 
+    __td_source__ = "scriptCHOP Class (docs.derivative.ca/ScriptCHOP_Class; not in the 2023 crawl)"
+
     def _chopWritable(self) -> bool:
         return True
 
@@ -359,7 +382,8 @@ class ScriptChopDataMixin(ChopDataMixin):
     def copyNumpyArray(self, numpyArray: Any, baseName: str = "chan") -> None:  # noqa: N803 - TD's names
         """Replace the channels with the rows of a (numChans, numSamples) array: ``chan1``, ``chan2``, ..."""
         np = _numpy("scriptCHOP.copyNumpyArray")
-        array = np.asarray(numpyArray, dtype=np.float32)
+        _need_float32(np, numpyArray, "scriptCHOP.copyNumpyArray")
+        array = numpyArray
         if array.ndim != 2:
             raise tdError(msg.CHOP_ARRAY_SHAPE.format(shape=array.shape))
         self._chopCheck()

@@ -8,15 +8,27 @@
   new ids, its Execute DATs fire ``onCreate`` and its COMPs re-initialise their extensions (a paste;
   UNCONFIRMED: whether TD copies unpicklable storage values by reference).
 * ``findChildren``: ``depth``/``maxDepth`` count children as depth 1; name/path/text/comment/tags/
-  parName/parValue/parExpr accept wildcards; with no depth arguments the search is recursive.
-* ``initializeExtensions()`` with no index returns the list of extensions (UNCONFIRMED).
+  parName/parValue/parExpr accept wildcards; with no depth arguments the search is recursive. ``type``
+  may be an operator type (``textDAT``, ``'textDAT'``) or a family class (``CHOP``, ``COMP``, ``OP``, as
+  in the COMP Class examples), matched with ``isinstance``.
+* ``initializeExtensions()`` with no index returns the list of extensions (UNCONFIRMED); with an index
+  it re-initialises that block only and returns its new instance (COMP Class).
 * A slot whose Extension Object fails leaves None in ``extensions``; a blank slot is skipped.
 * Promoted extension members (Capitalized) are reachable on the COMP, for reading and assigning.
 * Saving/loading .tox files is not modelled (``save``, ``saveByteArray``, ``loadTox``, ...).
+
+DOCS DISAGREE: COMP Class calls ``create``'s first argument ``opType``, the td-stubs ``OPtype``; the mock
+uses ``OPtype`` (positional use, the documented examples' way, works with either).
+
+DOCS DISAGREE: the 2023 Extensions page calls ``extensions`` "a simple Python list containing a
+Component's four extension objects" (blank slots included); the current pages have an ``ext`` sequence
+of any length. The mock follows the sequence and leaves blank blocks out of ``extensions``
+(UNCONFIRMED which the current build does).
 """
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterator
 from fnmatch import fnmatchcase
 from typing import Any
@@ -24,7 +36,7 @@ from typing import Any
 from mock_td import messages as msg
 from mock_td.errors import tdError
 from mock_td.operators import paths, tree_state
-from mock_td.operators.extensions import destroy_extensions, init_extensions
+from mock_td.operators.extensions import destroy_extensions, init_extension_slot, init_extensions
 from mock_td.operators.op import OP
 from mock_td.operators.registry import register, resolve_type
 from mock_td.operators.shortcuts import iop_slots
@@ -36,10 +48,15 @@ from mock_td.unsupported import not_modelled_members
     "COMP", "save", "saveByteArray", "loadByteArray", "loadTox", "reload", "saveExternalTox", "copyOPs",
     "setVar", "unsetVar", "vars", "resetNetworkView", "collapseSelected", "layout", "clones",
     "componentCloneImmune", "vfs", "dirty", "currentChild", "selectedChildren", "isPrivate", "isPrivacyActive",
-    "isPrivacyLicensed", "addPrivacy", "removePrivacy", "blockPrivacy", "accessPrivateContents", "cookedThisFrame",
+    "isPrivacyLicensed", "addPrivacy", "removePrivacy", "blockPrivateContents", "accessPrivateContents",
+    "pickable", "utility", "inputCOMPs", "outputCOMPs", "inputCOMPConnectors", "outputCOMPConnectors",
+    "privacyFirmCode", "privacyProductCode", "privacyDeveloperName", "privacyDeveloperEmail",
 )
 class COMP(CustomParsMixin, OP):
     """TD's COMP class: an OP that holds a network."""
+
+    __td_source__ = "COMP_Class"
+    __td_member_sources__ = {"layout": "td_api_facts §3 (current COMP Class page; not on the 2023 page)"}
 
     family = "COMP"
     isCOMP = True
@@ -48,6 +65,7 @@ class COMP(CustomParsMixin, OP):
     def __init__(self, world: Any, parent: Any, name: str) -> None:
         self._children: dict[str, OP] = {}
         self._extEntries: list[tuple[str, Any, bool]] = []
+        self._extSlots: list[int] = []  # the ext block index of each entry
         self._extState = "ready"
         self._extSources: set[int] = set()
         super().__init__(world, parent, name)
@@ -108,7 +126,11 @@ class COMP(CustomParsMixin, OP):
                      key: Callable[[Any], bool] | None = None) -> list[Any]:
         """Every OP inside (any depth unless limited) that passes all the given filters."""
         self._checkValid()
-        tcls = resolve_type(type) if type is not None else None
+        tcls: Any = None
+        if isinstance(type, builtins.type) and issubclass(type, OP):
+            tcls = type  # a family or base class (``type=CHOP``, ``type=COMP``, ``type=OP``) matches by isinstance
+        elif type is not None:
+            tcls = resolve_type(type)
         out = []
         for child, d in self._walk(1):
             if depth is not None and d != depth:
@@ -156,12 +178,13 @@ class COMP(CustomParsMixin, OP):
         return self._extState == "ready"
 
     def initializeExtensions(self, index: int | None = None) -> Any:  # noqa: N802
-        """Re-initialise the extensions; returns extension ``index`` (or the list when index is None)."""
+        """Re-initialise every extension (returns the list), or only block ``index`` (returns its new
+        instance). Each new instance's ``onInitTD`` follows at the end of the frame."""
         self._checkValid()
+        if index is not None:
+            return init_extension_slot(self, int(index))
         init_extensions(self)
-        if index is None:
-            return self.extensions
-        return self.extensions[index]
+        return self.extensions
 
     def _checkExtUsable(self) -> None:
         if self._extState != "ready":
@@ -209,6 +232,11 @@ class COMP(CustomParsMixin, OP):
                 out[shortcut] = oppar.eval()
         return out
 
+    @property
+    def internalPars(self) -> dict[str, Any]:  # noqa: N802
+        """Internal parameter shortcut name -> the ``par`` collection of its OP (what ``ipar.Name`` gives)."""
+        return {name: target.par for name, target in self.internalOPs.items() if target is not None}
+
     # ---- built-in parameter side effects -------------------------------------------------------
     def _onParChanged(self, par: Any, prev: Any) -> None:  # noqa: N802
         n = par.name
@@ -245,6 +273,7 @@ def _par_filter(child: Any, parName: str | None, parValue: str | None, parExpr: 
 class baseCOMP(COMP):  # noqa: N801 - TD type name
     """TD's Base COMP."""
 
+    __td_source__ = "OP_Class"  # the isBase flag
     _label = "Base"
     isBase = True
     _defaultName = "base1"
@@ -254,6 +283,7 @@ class baseCOMP(COMP):  # noqa: N801 - TD type name
 class containerCOMP(COMP):  # noqa: N801 - TD type name
     """TD's Container COMP (a panel COMP)."""
 
+    __td_source__ = "OP_Class"  # the isPanel flag
     _label = "Container"
     isPanel = True
     _defaultName = "container1"

@@ -6,8 +6,11 @@ Text-like DATs (Text, Execute, Parameter Execute) hold ``text`` and give it as a
   ``file`` while it is on) loads the file at once; a missing file is created from the DAT's text;
 * while ``syncfile`` is on, text edits are written to the file at once, and a change to the file on
   disk is picked up at the start of the next frame (its modification time is checked once per frame);
-* ``loadonstartpulse`` loads the file now; on ``Session.reload()`` a DAT with ``syncfile`` or
-  ``loadonstart`` on reloads its file.
+* ``loadonstartpulse`` loads the file now, ``writepulse`` writes it; when the project is saved a DAT with
+  ``write`` (Write on Toe Save) on writes its file; when it is opened (``Session.reload()``,
+  ``Session.crash()``) a DAT with ``syncfile`` or ``loadonstart`` on reloads its file.
+Text DATs also have ``clear()`` (DAT Class "Modifying Content") and every DAT ``copy(DAT)`` (copies the
+other DAT's text or table), ``flush()`` and ``isatty()`` (so a DAT can stand in for ``sys.stdout``).
 Table DATs keep their data through ``TableDataMixin`` (table_data).
 A change of a text DAT's text is passed up to its world (``world.dat_text_changed``): extensions
 that loaded its module re-initialise and Script CHOPs using it as callbacks DAT become dirty.
@@ -29,10 +32,14 @@ from mock_td.process.runqueue import Run
 from mock_td.unsupported import not_modelled, not_modelled_members
 
 
-@not_modelled_members("DAT", "csv", "jsonObject", "locals", "isEditable", "lock", "source", "export")
+@not_modelled_members(
+    "DAT", "csv", "jsonObject", "locals", "isEditable", "export", "detectLanguage", "editingFile", "scroll",
+)
 class DAT(OP):
     """TD's DAT class."""
 
+    __td_source__ = "DAT_Class"
+    __td_member_sources__ = {"csv": "td_api_facts §6 (current DAT Class page; not on the 2023 page)"}
     family = "DAT"
     isDAT = True
     isTable = False
@@ -47,12 +54,31 @@ class DAT(OP):
             not_modelled("DAT.run(wallTime=True)", msg.HINT_TD_TIME_ONLY)
         w = self._world
         frames = int(delayFrames) + round(float(delayMilliSeconds) / 1000.0 * w.cook_rate)
-        r = Run(w, self, tuple(args), fromOP, bool(asParameter), group, frames, bool(endFrame))
+        r = Run(w, self, tuple(args), fromOP if fromOP is not None else self, bool(asParameter), group, frames,
+                bool(endFrame))
         return w.run_queue.submit(r)
 
-    def write(self, *args: Any) -> None:
-        """Append text (``print(x, file=dat)`` works)."""
-        self.text = self.text + "".join(str(a) for a in args)
+    def write(self, *args: Any) -> str:
+        """Append text (``print(x, file=dat)`` works); returns the text appended (UNCONFIRMED: DAT Class
+        says only that it returns a str)."""
+        added = "".join(str(a) for a in args)
+        self.text = self.text + added
+        return added
+
+    def flush(self) -> None:
+        """Does nothing: it lets a DAT stand in for ``sys.stdout``."""
+
+    def isatty(self) -> bool:
+        """False: it lets a DAT stand in for ``sys.stdout``."""
+        return False
+
+    def copy(self, DAT: Any) -> None:  # noqa: N803 - TD's name
+        """Copy the text (or table) of ``DAT`` into this DAT."""
+        self._checkValid()
+        DAT._checkValid()
+        if not getattr(DAT, "isDAT", False):
+            raise tdError(msg.DAT_COPY_TYPE.format(what=DAT))
+        self.text = DAT.text
 
     def save(self, filepath: str | None = None, append: bool = False, createFolders: bool = False) -> str:  # noqa: N803
         """Write the DAT's text to ``filepath`` (relative to project.folder); returns the path used."""
@@ -85,6 +111,8 @@ def _abs(op: Any, path: str) -> str:
 
 class TextLikeDAT(DAT):
     """A DAT holding free text that TD can run as Python (Text, Execute, Parameter Execute DATs)."""
+
+    __td_source__ = "DAT_Class"
 
     def __init__(self, world: Any, parent: Any, name: str) -> None:
         self._text = ""
@@ -121,13 +149,23 @@ class TextLikeDAT(DAT):
         text = self._text
         if self._mod is None or (self._modText is not text and self._modText != text):
             self._mod = None
-            try:
-                mod = build_module(self, text)
-            except AttributeError as exc:
-                self._propertyError = ("module", exc)
-                raise
+            mod = w.module_resolver(self) if w.module_resolver is not None else None
+            if mod is None:
+                try:
+                    mod = build_module(self, text)
+                except AttributeError as exc:
+                    self._propertyError = ("module", exc)
+                    raise
             self._mod, self._modText = mod, text
         return self._mod
+
+    def clear(self, keepSize: bool = False, keepFirstRow: bool = False, keepFirstCol: bool = False) -> None:  # noqa: N803
+        """Empty the text; ``keepFirstRow`` keeps the first line (UNCONFIRMED for text DATs)."""
+        self._checkValid()
+        if keepSize or keepFirstCol:
+            not_modelled("DAT.clear(keepSize/keepFirstCol) on a text DAT", msg.HINT_TEXT_CLEAR)
+        lines = self._text.splitlines(True)
+        self.text = lines[0] if keepFirstRow and lines else ""
 
     @property
     def numRows(self) -> int:  # noqa: N802
@@ -193,6 +231,11 @@ class TextLikeDAT(DAT):
         elif par.name == "writepulse" and self._parValue("file", ""):
             self._writeFile()
 
+    def _onProjectSave(self) -> None:
+        """``project.save()``: with Write on Toe Save (``write``) on, write the text to ``file``."""
+        if self._parValue("write", False) and self._parValue("file", ""):
+            self._writeFile()
+
     def _onProjectOpen(self) -> None:
         """Session.reload(): reload the file when ``syncfile`` or ``loadonstart`` is on."""
         self._updateSyncRegistration()
@@ -209,8 +252,11 @@ class textDAT(TextLikeDAT):  # noqa: N801 - TD type name
 
 
 @register
+@not_modelled_members("tableDAT", "subRow", "subCol", "fillName", "module")
 class tableDAT(TableDataMixin, DAT):  # noqa: N801 - TD type name
     """TD's Table DAT (data API from TableDataMixin)."""
+
+    __td_source__ = "TableDAT_Class"
 
     _label = "Table"
     _defaultName = "table1"

@@ -9,6 +9,9 @@
   each enclosing component in turn; then the normal ``sys.path`` import. DAT modules are not put in
   ``sys.modules`` (only while the module's own code runs, under the DAT's name, so dataclasses work)
   and cannot form packages. DAT code never inherits mock_td's ``from __future__`` flags. ``TDStoreTools`` and ``TDFunctions`` import normally.
+* Mock-only and opt-in (``Session.share_modules(resolver)``): before building a DAT's module, the
+  session's resolver may hand over an already-imported Python module to use instead, so a headless tool
+  that imported a component's files once does not get a second copy of every class. Off by default.
 * ``print()`` and ``debug()`` in DAT code write to the textport (and stdout). ``debug`` appends the
   source as ``(<DAT path> line <n>)`` (UNCONFIRMED: TD's exact format).
 """

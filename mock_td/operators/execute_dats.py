@@ -12,12 +12,17 @@ Parameter Execute DAT (``op`` names the OPs watched, ``pars`` the par-name patte
 * ``onValueChange(par, prev)`` runs synchronously when a watched par's value changes (``valuechange``),
   once per change (UNCONFIRMED: the docs say at most once per frame per par, which mock_td reads as
   being about expression-driven values that TD evaluates once per frame);
-* ``onValuesChanged(changes)`` runs once per frame, after ``onFrameStart``, with the namedtuples
-  ``(par, prev)`` of every change since the previous batch (``valueschanged``);
+* ``onValuesChanged(changes)`` runs once per frame at the end of the frame (after ``endFrame`` runs and
+  ``onInitTD``, before ``onFrameEnd``), with the namedtuples ``(par, prev)`` of every change since the
+  previous batch (``valueschanged``), so changes made anywhere in the frame arrive in that frame;
 * ``onPulse(par)`` runs synchronously on a pulse (``onpulse``);
 * expression/export/enable/mode change callbacks are not fired (UNCONFIRMED when TD fires them).
+
 Callbacks run with ``me`` = the DAT. An exception is printed to the textport, recorded as a script
 error on the DAT and never propagates.
+
+DOCS DISAGREE: an older Parameter Execute template has ``onValueChange(par, val, prev)``, the current
+template ``onValueChange(par, prev)``; the mock calls the current template's signature.
 """
 
 from __future__ import annotations

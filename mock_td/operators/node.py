@@ -5,6 +5,9 @@ docking and the node flags.
 * An OP can only be docked to another OP of the same network; destroying an OP destroys the OPs
   docked to it (see ``op``).
 * Only COMPs can turn ``allowCooking`` off (tdError otherwise).
+
+DOCS DISAGREE: OP Class gives ``tags`` the type ``list`` in its header but calls it "a regular python
+set" in the text; the mock keeps a set (what current TD returns).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from mock_td.errors import tdError
 
 class NodeMixin:
     """The network-editor members of TD's ``OP`` (state set up by ``OP.__init__``)."""
+
+    __td_source__ = "OP_Class"
 
     _parent: Any
     _valid: bool

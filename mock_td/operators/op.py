@@ -32,10 +32,20 @@ from mock_td import messages as msg
 from mock_td.errors import invalid_op_error, no_attribute_error, tdError
 from mock_td.operators import paths
 from mock_td.operators.node import NodeMixin
-from mock_td.operators.shortcuts import MOD, ExtSearcher, IOPShortcut, IPARShortcut, ParentShortcut
+from mock_td.operators.shortcuts import (
+    MOD,
+    ExtSearcher,
+    IOPShortcut,
+    IPARShortcut,
+    OpexFinder,
+    OpFinder,
+    ParentShortcut,
+)
 from mock_td.operators.storage import StorageMixin
 from mock_td.parameters.par_owner import ParOwnerMixin
+from mock_td.process import world as _world
 from mock_td.unsupported import not_modelled_members
+from mock_td.values import name_base, name_digits
 
 if TYPE_CHECKING:
     from mock_td.process.world import World
@@ -64,6 +74,12 @@ def _destroyed_class(cls: type) -> type:
     return dcls
 
 
+def op_at_path(path: str) -> Any:
+    """The OP at absolute ``path`` in the current world, or None (how a pickled OP comes back)."""
+    w = _world.current()
+    return next(paths.resolve(w.root, path, w.root), None) if w.root is not None else None
+
+
 def _not_cooking(member: str) -> tdError:
     """The error of ``addError``/``addWarning`` outside a cook (their parameter ``msg`` hides the messages module)."""
     return tdError(msg.NOT_COOKING.format(member=member))
@@ -74,12 +90,23 @@ def _not_cooking(member: str) -> tdError:
     "changeType", "time", "replicator", "fileFolder", "filePath", "var", "dependenciesTo",
     "openParameters", "openViewer", "closeViewer", "cpuCookTime", "gpuCookTime", "childrenCPUCookTime",
     "childrenGPUCookTime", "cpuMemory", "gpuMemory", "minInputs", "maxInputs", "isFilter", "isMultiInputs",
-    "resetViewer", "viewer", "activeViewer", "curPar", "curBlock", "curSeq", "pythonTrigger", "warnings",
+    "resetViewer", "viewer", "activeViewer", "curPar", "curBlock", "curSeq", "warnings", "currentPage",
+    "passive", "icon", "licenseType", "visibleLevel", "openMenu", "resetNodeSize", "cookTime", "cookAbsFrame",
+    "cookStartTime", "cookEndTime", "cookedPreviousFrame", "childrenCookTime", "childrenCookAbsFrame",
+    "childrenCPUCookAbsFrame", "childrenGPUCookAbsFrame", "childrenCPUMemory", "childrenGPUMemory",
 )
 class OP(ParOwnerMixin, StorageMixin, NodeMixin):
     """TD's OP class: the base of every operator (mock: see the module docstring)."""
 
+    __td_source__ = "OP_Class"
+    __td_member_sources__ = {
+        "opType": "td_api_facts §2 (current OP Class page; the 2023 page has only OPType)",
+        "isPOP": "td_api_facts §2 (current OP Class page: POPs are newer than the 2023 page)",
+        "isCustom": "td_api_facts §2 (current OP Class page)",
+    }
+
     family = "OP"
+    _tdSavedByPath = True  # a save keeps an OP as its path (see values.dumps and __reduce__)
     _label = "OP"
     isCOMP = False
     isDAT = False
@@ -99,6 +126,7 @@ class OP(ParOwnerMixin, StorageMixin, NodeMixin):
         self._parent = parent
         self._name = name
         self._valid = True
+        self._system = False  # TD's own components (/sys): never saved with the project
         self._id = world.new_id(self)
         self._storage = {}
         self._startup = {}
@@ -139,6 +167,16 @@ class OP(ParOwnerMixin, StorageMixin, NodeMixin):
         if err is not None and err[0] == name:
             raise err[1]  # an AttributeError raised inside a property (e.g. module code): not a missing member
         raise no_attribute_error(type(self).__name__, name)
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """OPs pickle as their path and unpickle as the OP now at that path (None if there is none).
+
+        OP Class: ``__getstate__``/``__setstate__`` give "persistent data about the object suitable for
+        pickling and deep copies"; what that data is is UNCONFIRMED, the mock keeps the path. So an OP in
+        storage comes back after ``Session.reload()`` as the OP at its path, and ``copy.deepcopy`` of a
+        structure holding OPs keeps the same OPs.
+        """
+        return (op_at_path, (self._path_unchecked(),))
 
     def __repr__(self) -> str:
         if not self._valid:
@@ -194,6 +232,11 @@ class OP(ParOwnerMixin, StorageMixin, NodeMixin):
     def _sequenceChanged(self, seq: Any) -> None:  # noqa: N802
         """A sequence's blocks changed (nothing depends on it here)."""
 
+    def _parOP(self, path: str) -> Any:  # noqa: N802
+        """The OP an OP-type parameter's text names, by the parameter rule: a bare name is a sibling
+        even on a COMP (ParCollection Class: ``op('geo1').par.lookat = 'null1'``), ``./x`` is inside."""
+        return self._opSearch((path,), first=True, as_parameter=True)
+
     def _evalParExpression(self, expr: str, par: Any = None) -> Any:  # noqa: N802
         """Evaluate a parameter expression with this OP as ``me`` (``op()`` looks at siblings)."""
         w = self._world
@@ -246,13 +289,13 @@ class OP(ParOwnerMixin, StorageMixin, NodeMixin):
 
     @property
     def digits(self) -> int | None:
-        """The number at the end of the name, or None."""
-        return paths.split_digits(self._name)[1]
+        """The last run of digits in the name (at the end, else in the middle: ``geo1_a`` -> 1), or None."""
+        return name_digits(self._name)
 
     @property
     def base(self) -> str:
-        """The name without its trailing digits."""
-        return paths.split_digits(self._name)[0]
+        """The beginning of the name, before any digit (``geo1_a`` -> ``'geo'``)."""
+        return name_base(self._name)
 
     @property
     def OPType(self) -> str:  # noqa: N802
@@ -309,16 +352,16 @@ class OP(ParOwnerMixin, StorageMixin, NodeMixin):
                     found.append(c)
         return None if first else found
 
-    def op(self, *patterns: Any, includeUtility: bool = False) -> Any:  # noqa: N803
-        """The first OP matching the patterns (relative to inside a COMP, else to siblings), or None."""
-        return self._opSearch(patterns, first=True)
+    @property
+    def op(self) -> OpFinder:
+        """The operator finder anchored here: ``n.op('path')`` (inside a COMP, else siblings) -> OP or None;
+        ``n.op.Shortcut`` -> the COMP with that Global OP Shortcut; ``for x in n.op`` lists them."""
+        return OpFinder(self)
 
-    def opex(self, *patterns: Any, includeUtility: bool = False) -> Any:  # noqa: N803
-        """Like ``op()`` but raises tdError when nothing matches."""
-        found = self._opSearch(patterns, first=True)
-        if found is None:
-            raise tdError(msg.OPEX_NO_MATCH.format(patterns=" ".join(map(str, patterns)), path=self.path))
-        return found
+    @property
+    def opex(self) -> OpexFinder:
+        """Like :attr:`op`, but ``n.opex('path')`` raises tdError when nothing matches."""
+        return OpexFinder(self)
 
     def ops(self, *patterns: Any, includeUtility: bool = False) -> list[Any]:  # noqa: N803
         """Every OP matching the patterns (possibly empty)."""

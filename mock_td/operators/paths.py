@@ -7,6 +7,12 @@
   name as a sibling, while ``./name`` still looks inside it (the Component Editor's
   ``op('./MyExt')`` form; UNCONFIRMED, inferred from a community report that a bare ``op('MyExt')``
   fails in the Extension Object parameter).
+* ``OP.digits`` / ``OP.base`` follow TD's name rule in ``values`` (digits may be in the middle of the
+  name); the collision rule of ``create``/``copy`` counts trailing digits.
+* DOCS DISAGREE: the project's td_api_facts notes say relative paths in a COMP's OP parameters resolve
+  inside the COMP; the ParCollection Class example (``op('geo1').par.lookat = 'null1'``, geo1's sibling)
+  and the Internal Operators page (``./geo1`` for a node inside) say a bare name is a sibling. The mock
+  follows the pages: ``OP._parOP`` uses the parameter rule for constant values and expression results.
 * Names may hold the wildcards ``*``, ``?`` and ``[abc]`` (fnmatch, case-sensitive); a pattern string
   may hold several space-separated patterns.
 """

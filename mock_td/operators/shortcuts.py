@@ -11,7 +11,10 @@ Each one is anchored at an OP (``me.parent``, the ``op`` a DAT's module sees) or
   ``ipar.Name`` -> that OP's ``par`` collection. A missing name raises tdAttributeError
   (UNCONFIRMED: TD's exact error for a missing iop/ipar).
 * ``ext.Name`` -> the extension named Name in the nearest enclosing COMP (searching up).
-* ``mod.name`` / ``mod('path')`` -> a DAT's module (see dat_modules for the search order).
+* ``opex`` is ``op`` that raises tdError when a call finds nothing (td Module); ``OP.op`` / ``OP.opex``
+  are the same finder objects anchored at that OP (``me.op.Shortcut`` works).
+* ``mod.name`` / ``mod('path')`` -> a DAT's module (see dat_modules for the search order); ``mod.name``
+  is None when no DAT of that name is found (MOD Class).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from mock_td import messages as msg
 from mock_td.errors import no_attribute_error, tdError
 from mock_td.operators.dat_modules import find_module_dat
 from mock_td.process import world as _world
+from mock_td.unsupported import not_modelled
 
 if TYPE_CHECKING:
     from mock_td.operators.op import OP
@@ -71,6 +75,11 @@ def comps_up(start: OP | None) -> Iterator[Any]:
         node = node._parent
 
 
+#: Global OP Shortcuts of TD's own system components that mock_td does not build (``op.TDResources``
+#: exists: see ``session``). ``op.TDModules.mod.TDFunctions`` is the older way to reach TDFunctions.
+SYSTEM_SHORTCUTS_NOT_MODELLED = ("TDModules",)
+
+
 class OpFinder:
     """TD's ``op``: find OPs by path/pattern/id; ``op.Name`` for global OP shortcuts."""
 
@@ -91,6 +100,8 @@ class OpFinder:
         for comp in _global_shortcut_comps():
             if _strpar(comp, "opshortcut") == name:
                 return comp
+        if name in SYSTEM_SHORTCUTS_NOT_MODELLED:
+            not_modelled(f"op.{name}")
         raise no_attribute_error("OP", name, msg.WHY_NO_GLOBAL_SHORTCUT.format(name=name))
 
     def __iter__(self) -> Iterator[Any]:
@@ -98,6 +109,23 @@ class OpFinder:
 
     def __repr__(self) -> str:
         return "<td.op>"
+
+
+class OpexFinder(OpFinder):
+    """TD's ``opex``: like ``op``, but a call that finds nothing raises tdError instead of returning None."""
+
+    __slots__ = ()
+
+    def __call__(self, *patterns: Any, includeUtility: bool = False) -> Any:  # noqa: N803
+        """The first OP matching any of the patterns; raises tdError when none does."""
+        a = _anchor(self._a)
+        found = a._opSearch(patterns, first=True, as_parameter=self._asPar)
+        if found is None:
+            raise tdError(msg.OPEX_NO_MATCH.format(patterns=" ".join(map(str, patterns)), path=a.path))
+        return found
+
+    def __repr__(self) -> str:
+        return "<td.opex>"
 
 
 def _global_shortcut_comps() -> list[Any]:
@@ -221,5 +249,5 @@ class MOD(_AnchoredShortcut):
     def _lookup(self, anchor: OP, name: str) -> Any:
         dat = find_module_dat(anchor, name)
         if dat is None:
-            raise no_attribute_error("MOD", name, msg.WHY_NO_MODULE_DAT.format(name=name))
+            return None  # MOD Class: "If the DAT is still not found, None is returned."
         return dat.module

@@ -4,10 +4,19 @@
   ``td.tdError``; UNCONFIRMED in the docs); with ``search=True`` (the default)
   the parents are searched, nearest first; ``storeDefault=True`` stores the default on this OP.
 * ``unstore`` accepts wildcard patterns (``*``, ``?``, ``[]``).
-* Storage is saved with the project: on ``Session.reload()`` and ``COMP.copy()`` each value goes
-  through ``pickle``; a key with a startup value comes back as that startup value. A value that
-  cannot be pickled (and has no startup value) is dropped with a textport warning (UNCONFIRMED:
-  what TD does then).
+* Storage is saved with the project: on ``project.save()``, ``Session.reload()`` and ``COMP.copy()``
+  each value goes through ``pickle``; a key with a startup value comes back as that startup value.
+  An OP (also inside a list or dict) is saved as its path and comes back as the OP at that path once
+  the whole network is loaded (None if there is none; see ``OP.__reduce__``), so the OP Class example
+  ``n.store('moviebank', op('/project1/movies'))`` survives a reload. Other TD objects (Par, Cell,
+  Channel, Page, ...) and values that cannot be pickled are dropped with a textport warning, unless the
+  key has a startup value (UNCONFIRMED: what TD does then).
+* ``StorageManager`` (TDStoreTools) refuses such values at once with tdError (StorageManager Class:
+  "You will get an error if you attempt to store a dis-allowed object", notably Operators).
+
+DOCS DISAGREE: OP Class stores an OP (``n.store('moviebank', op('/project1/movies'))``), StorageManager
+Class says Operators cannot be stored. Both hold in the mock: plain storage accepts OPs, StorageManager
+refuses them.
 """
 
 from __future__ import annotations
@@ -18,12 +27,15 @@ from typing import Any
 
 from mock_td import messages as msg
 from mock_td.errors import tdError
+from mock_td.values import dumps
 
 _MISSING: Any = object()
 
 
 class StorageMixin:
     """Storage members of TD's OP class."""
+
+    __td_source__ = "OP_Class"
 
     _storage: dict[str, Any]
     _startup: dict[str, Any]
@@ -95,20 +107,21 @@ def save_storage(owner: Any, warn: Any) -> bytes:
         if key in owner._startup:
             value = owner._startup[key]
         try:
-            saved[key] = pickle.dumps(value)
+            saved[key] = dumps(value)
         except Exception as exc:  # noqa: BLE001 - anything unpicklable is reported and dropped
             warn(msg.STORAGE_NOT_SAVED.format(key=key, path=owner._path_unchecked(), error=exc))
     startup: dict[str, bytes] = {}
     for key, value in owner._startup.items():
         try:
-            startup[key] = pickle.dumps(value)
+            startup[key] = dumps(value)
         except Exception as exc:  # noqa: BLE001
             warn(msg.STARTUP_VALUE_NOT_SAVED.format(key=key, path=owner._path_unchecked(), error=exc))
     return pickle.dumps((saved, startup))
 
 
 def load_storage(owner: Any, data: bytes) -> None:
-    """Restore storage written by :func:`save_storage` into a fresh OP."""
+    """Restore storage written by :func:`save_storage` into a fresh OP (call once the whole network
+    exists, so OPs in storage find the OP at their path)."""
     saved, startup = pickle.loads(data)
     owner._storage = {k: pickle.loads(v) for k, v in saved.items()}
     owner._startup = {k: pickle.loads(v) for k, v in startup.items()}

@@ -50,6 +50,9 @@ def _first_name_index(names: list[str], key: str, case_sensitive: bool) -> int |
 class TableDataMixin:
     """Table storage and the table members of TD's DAT class (for ``tableDAT``)."""
 
+    __td_source__ = "DAT_Class"
+    __td_member_sources__ = {"csv": "td_api_facts §6 (current DAT Class page; not on the 2023 page)"}
+
     # ------------------------------------------------------------------ storage
     def _tableRows(self) -> list[list[str]]:
         rows = self.__dict__.get("_tableData")
@@ -381,23 +384,21 @@ class TableDataMixin:
         self._tableChanged()
         return r
 
-    def deleteRow(self, nameOrIndex: Any) -> int:
-        """Delete one row; returns its index."""
+    def deleteRow(self, nameOrIndex: Any) -> None:
+        """Delete one row."""
         self._tableCheck()
         r = self._needRow(nameOrIndex)
         del self._tableRows()[r]
         self._tableChanged()
-        return r
 
     def deleteRows(self, vals: Iterable[Any] | None = None) -> None:
-        """Delete several rows (names or indexes; all rows when None)."""
+        """Delete several rows (names or indexes); with no ``vals`` nothing happens (DAT Class)."""
         self._tableCheck()
-        if vals is None:
-            self._tableRows().clear()
-        else:
-            indexes = sorted({self._needRow(v) for v in vals}, reverse=True)
-            for r in indexes:
-                del self._tableRows()[r]
+        indexes = sorted({self._needRow(v) for v in vals or ()}, reverse=True)
+        if not indexes:
+            return
+        for r in indexes:
+            del self._tableRows()[r]
         self._tableChanged()
 
     # ------------------------------------------------------------------ columns
@@ -457,8 +458,8 @@ class TableDataMixin:
         self._tableChanged()
         return c
 
-    def deleteCol(self, nameOrIndex: Any) -> int:
-        """Delete one column; returns its index."""
+    def deleteCol(self, nameOrIndex: Any) -> None:
+        """Delete one column."""
         self._tableCheck()
         c = self._needCol(nameOrIndex)
         for row in self._tableRows():
@@ -466,19 +467,18 @@ class TableDataMixin:
         if self._width() == 0:
             self._tableRows().clear()
         self._tableChanged()
-        return c
 
     def deleteCols(self, vals: Iterable[Any] | None = None) -> None:
-        """Delete several columns (names or indexes; all columns when None)."""
+        """Delete several columns (names or indexes); with no ``vals`` nothing happens (DAT Class)."""
         self._tableCheck()
-        if vals is None:
+        indexes = sorted({self._needCol(v) for v in vals or ()}, reverse=True)
+        if not indexes:
+            return
+        for c in indexes:
+            for row in self._tableRows():
+                del row[c]
+        if self._width() == 0:
             self._tableRows().clear()
-        else:
-            for c in sorted({self._needCol(v) for v in vals}, reverse=True):
-                for row in self._tableRows():
-                    del row[c]
-            if self._width() == 0:
-                self._tableRows().clear()
         self._tableChanged()
 
     # ------------------------------------------------------------------ whole table

@@ -3,7 +3,9 @@
 Each OP becomes a dict of plain, picklable data: type, name, parameters (PARS's ``_parsSnapshot``),
 table data (``_dataSnapshot``) or text, storage (pickled, startup values applied), tags, layout,
 flags, comment, the name of the sibling it is docked to, and its children. Live Python objects
-(modules, extension instances, runs) are never carried over.
+(modules, extension instances, runs) are never carried over. Storage is loaded after the whole
+network is rebuilt (a stored OP comes back as the OP at its path). TD's system components (``/sys``)
+belong to the process, not the project: they are never saved and are rebuilt on every open.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def snapshot_op(op: Any, warn: Any) -> dict[str, Any]:
     if hasattr(op, "_text"):
         data["text"] = op._text
     if op.isCOMP:
-        data["children"] = [snapshot_op(c, warn) for c in op._children.values()]
+        data["children"] = [snapshot_op(c, warn) for c in op._children.values() if not c._system]
     return data
 
 
@@ -46,18 +48,27 @@ def build_op(parent: Any, data: dict[str, Any], pasted: bool = False) -> Any:
     name = next_free_name(data["name"], parent._children) if pasted else data["name"]
     was = w.restoring
     w.restoring = True
+    storage: list[tuple[Any, bytes]] = []
     try:
         op = parent._newChild(cls, name)
-        restore_into(op, data)
+        restore_into(op, data, storage)
+        _load_all_storage(storage)
     finally:
         w.restoring = was
     return op
 
 
-def restore_into(op: Any, data: dict[str, Any]) -> None:
-    """Give the fresh OP ``op`` the state in ``data`` and recreate its children (no callbacks fire)."""
+def _load_all_storage(storage: list[tuple[Any, bytes]]) -> None:
+    """Storage is loaded once the whole network exists, so a stored OP finds the OP at its path."""
+    for op, blob in storage:
+        load_storage(op, blob)
+
+
+def restore_into(op: Any, data: dict[str, Any], storage: list[tuple[Any, bytes]]) -> None:
+    """Give the fresh OP ``op`` the state in ``data`` and recreate its children (no callbacks fire);
+    the storage to load is appended to ``storage`` (see :func:`_load_all_storage`)."""
     op._parsRestore(data["pars"])
-    load_storage(op, data["storage"])
+    storage.append((op, data["storage"]))
     op._tags = set(data["tags"])
     op._nodeX, op._nodeY, op._nodeWidth, op._nodeHeight = data["node"]
     op._color = tuple(data["color"])
@@ -69,7 +80,7 @@ def restore_into(op: Any, data: dict[str, Any]) -> None:
         op._text = data["text"]
     for child in data.get("children", ()):
         new = op._newChild(OP_TYPES[child["type"]], child["name"])
-        restore_into(new, child)
+        restore_into(new, child, storage)
     if op.isCOMP:
         by_name = {c["name"]: c for c in data.get("children", ())}
         for cname, cdata in by_name.items():
@@ -82,13 +93,42 @@ def restore_into(op: Any, data: dict[str, Any]) -> None:
 def build_root(world: Any, data: dict[str, Any]) -> Any:
     """Rebuild the whole network of ``world`` from :func:`snapshot_op` data of root; returns the new root."""
     world.restoring = True
+    storage: list[tuple[Any, bytes]] = []
     try:
         root = OP_TYPES["baseCOMP"](world, None, "")
         world.root = root
-        restore_into(root, data)
+        restore_into(root, data, storage)
+        add_system(world)
+        _load_all_storage(storage)
     finally:
         world.restoring = False
     return root
+
+
+def save_project(world: Any) -> dict[str, Any]:
+    """What saving the project keeps (``project.save()``, ``Session.reload()``): DATs with Write on Toe
+    Save write their file first, then the network becomes plain data, kept as ``world.last_save``."""
+    for o in walk(world.root):
+        hook = getattr(o, "_onProjectSave", None)
+        if hook is not None and o._valid:
+            hook()
+    data = snapshot_op(world.root, world.print)
+    world.last_save = data
+    return data
+
+
+def add_system(world: Any) -> None:
+    """TD's own components, which belong to the process and are never saved with a project: ``/sys``
+    with ``/sys/TDResources`` (Global OP Shortcut ``TDResources``, the built-in independent time
+    component ``run(delayRef=op.TDResources)`` uses; its menus and dialogs are not modelled)."""
+    root = world.root
+    if "sys" in root._children:
+        return
+    system = root._newChild(OP_TYPES["baseCOMP"], "sys")
+    resources = system._newChild(OP_TYPES["baseCOMP"], "TDResources")
+    resources.par.opshortcut = "TDResources"
+    for o in (system, resources):
+        o._system = True
 
 
 def walk(op: Any) -> list[Any]:

@@ -4,8 +4,9 @@ Keys are class names: ``ParOwnerMixin._initPars`` walks the owner's MRO from the
 class, so ``'COMP'`` gives every COMP type the COMP common pars and ``'containerCOMP'`` adds the
 container's layout pars. Names and defaults come from TD's docs (td_api_facts.md §3, §8, §9, §11);
 everything a doc did not state is marked UNCONFIRMED in the comment next to it and listed in
-SUPPORTED.md. Only what LOPflow and the docs need is listed — other built-in pars of these types
-do not exist on the mock (``op.par.X`` raises like any missing par).
+SUPPORTED.md. Only what LOPflow and the docs need is modelled; the other built-in pars the types' doc
+pages list are in ``DOCUMENTED_NOT_MODELLED`` and raise NotImplementedError naming them
+(``scriptCHOP.par.timeslice``). A name on no page raises tdAttributeError like any missing par.
 """
 
 from __future__ import annotations
@@ -151,6 +152,46 @@ BUILTIN_PAGES: dict[str, tuple[BuiltinPage, ...]] = {
     ),
     "nullCHOP": (),
 }
+
+
+#: Built-in parameters the operator's doc page lists but mock_td does not model: reading or setting one
+#: raises NotImplementedError naming it (``scriptCHOP.par.timeslice``), instead of tdAttributeError
+#: claiming TD has no such parameter. From the pages Script_CHOP, Null_CHOP, Text_DAT, Table_DAT,
+#: Execute_DAT, Parameter_Execute_DAT, Base_COMP and Container_COMP (2023.11280 copy).
+DOCUMENTED_NOT_MODELLED: dict[str, tuple[str, ...]] = {
+    "COMP": ("reloadbuiltin", "relpath", "savebackup", "subcompname"),
+    "containerCOMP": (
+        "align", "alignallow", "alignmax", "alignorder", "anchordrag", "aspect", "bgalpha", "bgcolor", "bordera",
+        "borderaalpha", "borderb", "borderbalpha", "borderover", "bottomanchor", "bottomborder", "bottomborderi",
+        "bottomoffset", "clickthrough", "composite", "constraincursor", "crop", "cursor", "disablealpha",
+        "disablecolor", "display", "dodisablecolor", "drag", "dragscript", "drop", "dropdestscript", "dropscript",
+        "droptypescript", "enable", "fit", "fixedaspect", "helpdat", "hfillweight", "hmode", "horigin",
+        "justifyh", "justifymethod", "justifyv", "keepmemory", "layer", "leftanchor", "leftborder",
+        "leftborderi", "leftoffset", "margin", "mouserel", "mousewheel", "multitouch", "multrgb", "nodeview",
+        "offset", "opacity", "paneldragop", "phscrollbar", "postoffset", "pvscrollbar", "repocomp", "reposition",
+        "repositionx", "repositiony", "resize", "resizeh", "resizew", "rightanchor", "rightborder",
+        "rightborderi", "rightoffset", "scale", "scrollbarthickness", "scrolloverlay", "sizefromwindow",
+        "spacing", "top", "topanchor", "topborder", "topborderi", "topfill", "topoffset", "topsmoothness",
+        "uvbuttons", "vfillweight", "vmode", "vorigin",
+    ),
+    "textDAT": ("edit",),
+    "executeDAT": ("edit",),
+    "parameterexecuteDAT": ("edit",),
+    "tableDAT": ("syncfile", "edit", "fill", "rows", "cols", "cellexpr", "includenames", "removeblank",
+                 "defaultreadencoding", "language", "extension", "customext", "wordwrap"),
+    "scriptCHOP": ("timeslice", "scope", "srselect", "exportmethod", "autoexportroot", "exporttable"),
+    "nullCHOP": ("cooktype", "checkvalues", "checknames", "checkrange", "timeslice", "scope", "srselect",
+                 "exportmethod", "autoexportroot", "exporttable"),
+}
+
+
+def documented_not_modelled(owner: Any, name: str) -> str | None:
+    """``'<type>.par.<name>'`` when ``name`` is a built-in parameter of ``owner``'s type that TD documents
+    and mock_td does not model, else None."""
+    for cls in type(owner).__mro__:
+        if name in DOCUMENTED_NOT_MODELLED.get(cls.__name__, ()):
+            return f"{type(owner).__name__}.par.{name}"
+    return None
 
 
 def pages_for_classes(class_names: list[str]) -> list[BuiltinPage]:

@@ -5,8 +5,9 @@ Every ``appendXxx`` returns the created ParGroup (``group[0]`` is the Par). Keyw
 parameter of that name is replaced by a fresh one, keeping its place on the same page);
 ``replace=False`` raises ``tdError`` if the name exists.
 
-Custom parameter names follow TD's rule (see ``naming``); ``appendParGroup`` normalises the name
-into that casing instead, as TD's docs say.
+Custom parameter names follow TD's rule (see ``naming``); ``appendPar`` and ``appendParGroup``
+normalise the name into that casing instead (``appendPar('speed', p)`` makes ``Speed``), as the Page
+Class page says.
 
 Multi-value pars: ``appendFloat/appendInt(size=n>1)`` name them ``Name1..Namen``; vector styles use
 the suffixes x/y/z/w, w/h, u/v/w, r/g/b/a (UNCONFIRMED convention).
@@ -30,6 +31,12 @@ class Page:
     """A parameter page (``td.Page``); behaves like a list of its Pars."""
 
     __hash__ = object.__hash__
+    __td_source__ = "Page_Class"
+    __td_member_sources__ = {
+        "appendPOP": "td_api_facts §4 (current Page Class page: POPs are newer than the 2023 page)",
+        "appendParGroup": "td_api_facts §4 (current Page Class page)",
+        "valid": "td_api_facts §4 (current Page Class page)",
+    }
 
     def __init__(self, owner: Any, name: str, custom: bool) -> None:
         self._owner = owner
@@ -119,10 +126,11 @@ class Page:
         self._groups = first + [g for g in self._groups if g not in first]
 
     def resetPars(self) -> bool:
-        """Reset every parameter on the page to its default."""
+        """Reset every parameter on the page to its default; True if anything changed."""
+        changed = False
         for par in self.pars:
-            par.reset()
-        return True
+            changed = par.reset() or changed
+        return changed
 
     # ------------------------------------------------------------------ creation helpers
     def _create(self, style: str, name: Any, label: str | None, order: int | None, replace: bool,
@@ -354,7 +362,8 @@ class Page:
 
     def appendPar(self, name: str, par: Par | None = None, label: str | None = None, order: int | None = None,
                   replace: bool = True) -> ParGroup:
-        """Create a parameter copying ``par``'s style and attributes."""
+        """Create a parameter copying ``par``'s style and attributes (name normalised to custom casing)."""
+        name = normalise_custom_name(str(name))
         if par is None:
             return self.appendFloat(name, label=label, order=order, replace=replace)
         group = self._create(par.style, name, label if label is not None else par.label, order, replace)

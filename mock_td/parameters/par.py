@@ -9,10 +9,26 @@ an OP that mixes in ``ParOwnerMixin``; the Par calls back into the owner:
 - ``owner._parPulsed(par)`` from ``pulse()`` on a pulse par;
 - ``owner._evalParExpression(expr, par)`` to evaluate expressions, Python-style pars and menu
   sources (exceptions propagate to the caller of ``eval()``);
-- ``owner.op(path)`` to resolve OP-type pars.
+- ``owner._parOP(path)`` to resolve OP-type pars by the parameter rule (a bare name is a sibling of
+  the owner, also on a COMP; ``./name`` is inside it).
+
+Binding (Binding page) is two-way. A bind reference's ``bindExpr`` evaluates to its master: a Par
+(read with ``eval()``), any object with a ``val`` (a table Cell, a ``tdu.Dependency``), or a bind tuple
+``(object, 'attribute')``; a master of None makes the reference None. Setting ``val`` on a reference
+writes the master instead (a Par master enters CONSTANT mode, unless it is itself a bind reference, which
+passes the value up its chain) and the reference stays in BIND mode.
+
+DOCS DISAGREE: Par Class says setting ``val`` puts a parameter in CONSTANT mode, the Binding page says
+a bind reference "can only be changed via its UI, its val property, or its bind master" and changing any
+bound parameter changes all of them. The mock follows the Binding page (the page about binding).
+
+DOCS DISAGREE: the 2023 Par Class page names the identity test ``isPar(par)``, the current page
+``isSamePar(par)``; the mock has both.
 
 Choices not confirmed by TD's docs (listed in SUPPORTED.md):
 - setting ``bindExpr`` switches the mode to BIND (like ``expr`` switches to EXPRESSION);
+- a bind expression evaluating to a plain value (not a master) gives that value, converted; setting
+  ``val`` then raises tdError; with a None master, setting ``val`` changes nothing;
 - ``ParMode.EXPORT`` is not modelled (CHOP exports): setting it raises NotImplementedError;
 - a value that cannot be converted to the par's type (``'abc'`` on a Float, an unknown menu
   name, a menu index out of range) raises ``tdError``;
@@ -60,15 +76,36 @@ def _is_op(value: Any) -> bool:
     return hasattr(value, "path") and hasattr(value, "family") and not isinstance(value, Par)
 
 
+def _is_bind_tuple(value: Any) -> bool:
+    return isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str)
+
+
+def _master_value(master: Any) -> Any:
+    """The value a bind master holds: a Par's ``eval()``, a bind tuple's attribute, or a Cell's /
+    Dependency's ``val``; any other object is taken as the value itself."""
+    if isinstance(master, Par):
+        return master.eval()
+    if _is_bind_tuple(master):
+        return getattr(master[0], master[1])
+    if hasattr(master, "val") and not isinstance(master, str | int | float | bool):
+        return master.val
+    return master
+
+
 @not_modelled_members(
     "Par", "evalExport", "evalFile", "exportOP", "exportSource", "lastScriptChange", "bindMaster",
     "bindReferences", "bindRange", "styleCloneImmune", "password", "collapser", "collapsable",
-    "startSection", "subLabel",
+    "startSection", "subLabel", "hidden", "defaultBindExpr", "defaultMode",
 )
 class Par(ParDefinition, ParValueProtocol):
     """One parameter of an OP (``td.Par``). Compares equal to its value (``par == 3``)."""
 
     __hash__ = object.__hash__
+    __td_source__ = "Par_Class"
+    __td_member_sources__ = {
+        "isSamePar": "td_api_facts §4 (current Par Class page; the 2023 page calls it isPar)",
+        "tuplet": "td-stubs td.pyi Par (legacy name of parGroup; not on the Par Class page)",
+    }
 
     def __init__(self, owner: Any, name: str, style: str, group: ParGroup, vec_index: int = 0,
                  custom: bool = True, base_name: str | None = None) -> None:
@@ -114,8 +151,15 @@ class Par(ParDefinition, ParValueProtocol):
 
     @property
     def name(self) -> str:
-        """The parameter's script name (read-only here; rename through its sequence)."""
+        """The parameter's unique name; settable on custom parameters (see :meth:`ParGroup.name`)."""
         return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._checkCustom("name")
+        if len(self._group._pars) != 1:
+            not_modelled("Par.name (renaming one parameter of a multi-value group)", msg.HINT_RENAME_GROUP)
+        self._group.name = value
 
     @property
     def owner(self) -> Any:
@@ -277,7 +321,7 @@ class Par(ParDefinition, ParValueProtocol):
             path = str(value).strip()
             if not path:
                 return None
-            found = self._owner.op(path)
+            found = self._owner._parOP(path)
         family = OP_STYLES[self._style]
         if found is not None and family is not None and getattr(found, "family", None) != family:
             return None
@@ -297,6 +341,9 @@ class Par(ParDefinition, ParValueProtocol):
     @val.setter
     def val(self, value: Any) -> None:
         self._check()
+        if self._mode is ParMode.BIND and self._style not in ("Pulse", "Sequence"):
+            self._changing(lambda: self._writeBindMaster(value))
+            return
         if self._style == "Pulse":
             if self._coerce(value):
                 self.pulse()
@@ -326,8 +373,10 @@ class Par(ParDefinition, ParValueProtocol):
             raw = self._owner._evalParExpression(self._expr, self)
             return self._finish(raw)
         if self._mode == ParMode.BIND:
-            raw = self._owner._evalParExpression(self._bindExpr, self)
-            return self._finish(raw.eval() if isinstance(raw, Par) else raw)
+            master = self._owner._evalParExpression(self._bindExpr, self)
+            if master is None:
+                return None  # Binding page: "When bind expressions evaluate to None they always return None"
+            return self._finish(_master_value(master))
         if self._style == "Python":
             return self._owner._evalParExpression(self._val, self) if self._val.strip() else None
         if self._style in OP_STYLES:
@@ -343,6 +392,21 @@ class Par(ParDefinition, ParValueProtocol):
         if self._style == "StrMenu" or self._style in STRING_STYLES:
             return "" if raw is None else str(raw)
         return self._clamp(self._coerce(raw))
+
+    def _writeBindMaster(self, value: Any) -> None:
+        """Setting ``val`` on a bind reference: the value goes to its master (Binding page)."""
+        master = self._owner._evalParExpression(self._bindExpr, self)
+        if master is None:
+            return
+        new = self._coerce(value) if self._style != "Python" else value
+        if isinstance(master, Par):
+            master.val = new
+        elif _is_bind_tuple(master):
+            setattr(master[0], master[1], new)
+        elif hasattr(master, "val"):
+            master.val = new
+        else:
+            raise tdError(msg.PAR_BIND_NOT_WRITABLE.format(name=self._name, expr=self._bindExpr, master=master))
 
     def evalExpression(self) -> Any:
         """Evaluate the expression (whatever the current mode)."""
@@ -501,17 +565,18 @@ class Par(ParDefinition, ParValueProtocol):
         self._changing(restore)
 
     def reset(self) -> bool:
-        """Put the parameter back to its default value in constant mode."""
+        """Put the parameter back to its default value in constant mode; True if anything changed."""
         self._check()
         if self._style in ("Pulse", "Sequence"):
-            return True
+            return False
+        before = (self._mode, self._val)
 
         def apply() -> None:
             self._val = self._default
             self._setMode(ParMode.CONSTANT)
 
         self._changing(apply)
-        return True
+        return (self._mode, self._val) != before
 
     def copy(self, par: Par) -> None:
         """Copy value, expression, bind expression and mode from ``par``."""
@@ -534,6 +599,10 @@ class Par(ParDefinition, ParValueProtocol):
     def isSamePar(self, par: Any) -> bool:
         """True if ``par`` is this very parameter (``==`` compares values)."""
         return isinstance(par, Par) and par is self
+
+    def isPar(self, par: Any) -> bool:
+        """True if ``par`` is this very parameter (the 2023 Par Class name of :meth:`isSamePar`)."""
+        return self.isSamePar(par)
 
     # ------------------------------------------------------------------ python protocol
     def __repr__(self) -> str:

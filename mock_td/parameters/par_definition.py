@@ -40,6 +40,8 @@ def apply_definition(par: ParDefinition, definition: dict[str, Any]) -> None:
 class ParDefinition:
     """The definition members of TD's ``Par`` (mixed into :class:`mock_td.parameters.par.Par`)."""
 
+    __td_source__ = "Par_Class"
+
     _owner: Any
     _style: str
     _custom: bool

@@ -29,6 +29,9 @@ from mock_td.parameters.sequence_block import SequenceBlock
 class ParOwnerMixin:
     """Parameter storage and the public parameter members of TD's ``OP``."""
 
+    __td_source__ = "OP_Class"
+    __td_member_sources__ = {"parGroups": "td_api_facts §2 (current OP Class page; not on the 2023 page)"}
+
     _parDict: dict[str, Par]
     _builtinPageList: list[Page]
     _customPageList: list[Page]
@@ -199,6 +202,8 @@ class ParOwnerMixin:
 
 class CustomParsMixin:
     """``appendCustomPage``, ``destroyCustomPars``, ``sortCustomPages``: COMPs and script OPs only."""
+
+    __td_source__ = "COMP_Class"
 
     _customPageList: list[Page]
 

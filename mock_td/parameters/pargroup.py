@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from mock_td import messages as msg
 from mock_td.errors import no_attribute_error, tdError
-from mock_td.parameters.naming import match_names
+from mock_td.parameters.naming import check_custom_par_name, match_names
 from mock_td.parameters.par import Par
+from mock_td.unsupported import not_modelled, not_modelled_members
 
 if TYPE_CHECKING:
     from mock_td.parameters.page import Page
@@ -28,10 +29,18 @@ VECTOR_SUFFIXES = {
 }
 
 
+@not_modelled_members(
+    "ParGroup", "defaultBindExpr", "defaultMode", "bindMaster", "bindRange", "bindReferences", "collapser",
+    "collapsable", "evalExport", "exportOP", "exportSource", "password", "startSection", "subLabel",
+)
 class ParGroup:
     """A line of parameters (``td.ParGroup``); ``group[0]`` is its first Par."""
 
     __hash__ = object.__hash__
+    __td_source__ = "ParGroup_Class"
+    __td_member_sources__ = {
+        "suffixes": "td_api_facts §4 (current ParGroup Class page; not on the 2023 page)",
+    }
 
     def __init__(self, owner: Any, name: str, style: str, custom: bool = True, label: str | None = None) -> None:
         self._owner = owner
@@ -59,13 +68,52 @@ class ParGroup:
 
     @property
     def name(self) -> str:
-        """The group's name (the par name without per-element suffix)."""
+        """The group's name (the par name without per-element suffix); settable on custom parameters.
+
+        Renaming gives every Par of the group the new name plus its suffix (``Pos`` -> ``Placex``,
+        ``Placey``, ...); a sequence header renames its sequence. The new name follows TD's custom name
+        rule and must be free (tdError otherwise). Renaming a sequence block's group is not modelled.
+        """
         return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._checkCustom("name")
+        if self._headerOf is not None:
+            self._headerOf.name = value
+            return
+        if self._block is not None:
+            not_modelled("ParGroup.name (a sequence block parameter)", msg.HINT_RENAME_BLOCK)
+        new = check_custom_par_name(value)
+        if new == self._name:
+            return
+        owner = self._owner
+        names = [new + suffix for suffix in self.suffixes]
+        taken = [n for n in [new, *names] if (n in owner._parDict and owner._parDict[n]._group is not self)
+                 or n in owner._seqDict or (owner._findParGroup(n) not in (None, self))]
+        if taken:
+            raise tdError(msg.PAR_RENAME_TAKEN.format(name=self._name, new=new, path=getattr(owner, "path", "?")))
+        for par in self._pars:
+            owner._unregisterPar(par)
+        for par, par_name in zip(self._pars, names, strict=True):
+            par._name = par_name
+            par._baseName = par_name.lower()
+        self._name = new
+        self._baseName = new.lower()
+        for par in self._pars:
+            owner._registerPar(par)
 
     @property
     def baseName(self) -> str:
-        """The name without the sequence prefix for block groups, else the name."""
+        """The name without sequence prefix, index or suffixes; settable like :attr:`name` on custom pars."""
         return self._baseName if self._block is not None else self._name
+
+    @baseName.setter
+    def baseName(self, value: str) -> None:
+        self._checkCustom("baseName")
+        if self._block is not None:
+            not_modelled("ParGroup.baseName (a sequence block parameter)", msg.HINT_RENAME_BLOCK)
+        self.name = value
 
     @property
     def owner(self) -> Any:
@@ -84,8 +132,17 @@ class ParGroup:
 
     @property
     def size(self) -> int:
-        """Number of Pars in the group."""
+        """Number of Pars in the group (changing it is not modelled)."""
         return len(self._pars)
+
+    @size.setter
+    def size(self, value: int) -> None:
+        not_modelled("ParGroup.size (setting the vector size)")
+
+    @property
+    def isSequence(self) -> bool:
+        """True for a sequence header group."""
+        return self._style == "Sequence"
 
     @property
     def suffixes(self) -> tuple[str, ...]:
@@ -168,7 +225,12 @@ class ParGroup:
 
     @property
     def blockIndex(self) -> int | None:
-        """Index of this group's block in its sequence, or None."""
+        """Index of this group within its SequenceBlock, or None when it is in no block."""
+        return self._block._groups.index(self) if self._block is not None else None
+
+    @property
+    def sequenceIndex(self) -> int | None:
+        """Index of this group's SequenceBlock in its Sequence, or None when it is in no block."""
         return self._block.index if self._block is not None else None
 
     def _checkCustom(self, member: str) -> None:
@@ -204,10 +266,32 @@ class ParGroup:
         return tuple(p.eval() for p in self._pars)
 
     def reset(self) -> bool:
-        """Reset every Par to its default."""
+        """Reset every Par to its default; True if anything changed."""
+        changed = False
         for p in self._pars:
-            p.reset()
-        return True
+            changed = p.reset() or changed
+        return changed
+
+    def copy(self, parGroup: ParGroup) -> None:  # noqa: N803 - TD's name
+        """Copy each Par of ``parGroup`` (value, expression, bind expression, mode) onto this group's Pars."""
+        self._check()
+        for mine, theirs in zip(self._pars, self._values(list(parGroup.pars())), strict=True):
+            mine.copy(theirs)
+
+    def evalExpression(self) -> tuple[Any, ...]:  # noqa: N802
+        """A tuple with each Par's expression evaluated."""
+        self._check()
+        return tuple(p.evalExpression() for p in self._pars)
+
+    def evalNorm(self) -> tuple[float, ...]:  # noqa: N802
+        """A tuple with each Par's normalised value."""
+        self._check()
+        return tuple(p.evalNorm() for p in self._pars)
+
+    def evalOPs(self) -> tuple[list[Any], ...]:  # noqa: N802
+        """A tuple with each Par's list of OPs (OP-type parameters)."""
+        self._check()
+        return tuple(p.evalOPs() for p in self._pars)
 
     def isSameParGroup(self, group: Any) -> bool:
         """True if ``group`` is this very ParGroup."""
@@ -256,7 +340,7 @@ def _tuple_member(attr: str, doc: str) -> property:
 
 
 for _attr in ("val", "expr", "bindExpr", "mode", "default", "min", "max", "clampMin", "clampMax", "normMin",
-              "normMax", "readOnly", "enable", "menuSource", "enableExpr", "defaultExpr"):
+              "normMax", "readOnly", "enable", "menuSource", "enableExpr", "defaultExpr", "menuIndex", "normVal"):
     setattr(ParGroup, _attr, _tuple_member(_attr, f"Tuple of each Par's ``{_attr}`` (settable)."))
 
 
@@ -289,10 +373,16 @@ ParGroup.menuLabels = _menu_member("menuLabels")  # type: ignore[attr-defined]
 
 
 class ParGroupCollection:
-    """``op.parGroup``: attribute access to an OP's ParGroups by exact name."""
+    """``op.parGroup``: attribute access to an OP's ParGroups by exact name; ``owner`` is the OP."""
 
     __slots__ = ("_owner",)
     _owner: Any
+    __td_source__ = "ParGroupCollection_Class"
+
+    @property
+    def owner(self) -> Any:
+        """The OP whose ParGroups these are."""
+        return self._owner
 
     def __init__(self, owner: Any) -> None:
         object.__setattr__(self, "_owner", owner)

@@ -15,6 +15,10 @@ definition (style, label, default, menus, help, range) with default values; a ``
 increments its value (``A7`` -> ``A8``). Base names in ``block.par.X`` / ``seq.blockPars.X`` match
 case-insensitively (``Label`` and ``label`` both find ``Step0label``).
 
+DOCS DISAGREE: the Sequential Parameters page ("Method One") builds a custom sequence by changing
+``numBlocks``, the Sequence Class example sets ``blockSize``; the mock follows ``blockSize`` (the current
+template's way) and ``numBlocks`` needs block parameters first.
+
 Choices not confirmed by TD's docs (listed in SUPPORTED.md): right after ``blockSize`` is set the
 sequence has 1 block; setting ``numBlocks`` or inserting while ``blockSize == 0`` raises ``tdError``;
 changing a non-zero ``blockSize`` is not modelled; out-of-range block indexes raise ``tdError``;
@@ -64,6 +68,11 @@ class Sequence:
     """A sequence of blocks of parameters (``td.Sequence``)."""
 
     __hash__ = object.__hash__
+    __td_source__ = "Sequence_Class"
+    __td_member_sources__ = {
+        name: "td_api_facts §4 (current Sequence Class page; not on the 2023 page)"
+        for name in ("blockName", "moveBlock", "reorderBlocks", "sortBlocks", "valid")
+    }
 
     def __init__(self, owner: Any, header: ParGroup, max_blocks: int | None = None) -> None:
         self._owner = owner
@@ -196,7 +205,7 @@ class Sequence:
     @property
     def blockPars(self) -> BlockParCollection:
         """Per base name, a list with that Par from every block (``seq.blockPars.Label[2]``)."""
-        return BlockParCollection(lambda: [b.pars() for b in self._blocks], "BlockParCollection", False,
+        return BlockParCollection(lambda: [b._blockPars() for b in self._blocks], "BlockParCollection", False,
                                    self._parBases)
 
     @property
@@ -391,9 +400,15 @@ class SequenceCollection:
     """``op.seq``: an OP's sequences by name (``comp.seq.Step`` raises if missing, ``seq['Step']`` is None)."""
 
     __slots__ = ("_owner",)
+    __td_source__ = "SequenceCollection_Class"
 
     def __init__(self, owner: Any) -> None:
         self._owner = owner
+
+    @property
+    def owner(self) -> Any:
+        """The OP whose sequences these are."""
+        return self._owner
 
     def __getattr__(self, name: str) -> Sequence:
         if name.startswith("__"):

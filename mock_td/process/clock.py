@@ -19,6 +19,7 @@ class AbsTime:
     """TD's ``absTime`` object: read-only ``frame``, ``seconds``, ``step``, ``stepSeconds``."""
 
     __slots__ = ()
+    __td_source__ = "AbsTime_Class"
 
     @property
     def frame(self) -> float:

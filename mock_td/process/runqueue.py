@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 class Run:
     """A pending script (TD's ``Run`` class)."""
 
+    __td_source__ = "Run_Class"
+
     def __init__(self, world: World, source: Any, args: tuple[Any, ...], from_op: OP | None,
                  as_parameter: bool, group: str | None, frames: int, end_frame: bool) -> None:
         self._world = world
@@ -87,7 +89,7 @@ class Run:
 
     @property
     def path(self) -> OP | None:
-        """The OP the script runs as (``fromOP``, or the caller)."""
+        """The OP the script runs from (``fromOP``, else the caller; for ``DAT.run()`` the DAT)."""
         self._check()
         return self._from_op
 
@@ -109,10 +111,10 @@ class Run:
         self._frames = max(0, int(value))
 
     @property
-    def remainingMilliseconds(self) -> float:  # noqa: N802
-        """Time left before the run executes, in milliseconds of TD time."""
+    def remainingMilliseconds(self) -> int:  # noqa: N802
+        """Time left before the run executes, in whole milliseconds of TD time (Run Class: an int)."""
         self._check()
-        return self._frames * 1000.0 / self._world.cook_rate
+        return round(self._frames * 1000.0 / self._world.cook_rate)
 
     @remainingMilliseconds.setter
     def remainingMilliseconds(self, value: float) -> None:  # noqa: N802

@@ -106,6 +106,12 @@ class World:
         self.textport: list[str] = []
         self.script_exceptions: list[ScriptException] = []
         self.restoring = False
+        #: The project as last saved (``project.save()``, ``Session.reload()``): what ``Session.crash()`` reopens.
+        self.last_save: dict[str, Any] | None = None
+        #: ``project.name``: the file name the project is saved under (UNCONFIRMED default).
+        self.project_name = "NewProject.toe"
+        #: ``Session.share_modules``: ``resolver(dat) -> module | None`` (None: every DAT builds its own module).
+        self.module_resolver: Callable[[Any], Any] | None = None
         self.reset_project()
 
     def reset_project(self) -> None:
@@ -122,6 +128,7 @@ class World:
         self.ext_tracking: list[set[int]] = []
         self.ext_comps: dict[int, Any] = {}
         self.script_chops: dict[int, Any] = {}
+        self.webserver_dats: dict[int, Any] = {}
 
     # ---- ids -----------------------------------------------------------------------------------
     def new_id(self, op: OP) -> int:
@@ -135,7 +142,7 @@ class World:
         """A destroyed OP leaves every per-OP registry of the world."""
         self.ops_by_id.pop(op_id, None)
         for registry in (self.execute_dats, self.parexec_dats, self.synced_dats, self.pending_value_changes,
-                         self.ext_comps, self.script_chops):
+                         self.ext_comps, self.script_chops, self.webserver_dats):
             registry.pop(op_id, None)
 
     @property

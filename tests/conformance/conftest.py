@@ -5,7 +5,7 @@ folder is the test's ``tmp_path``, and a test fails at teardown when script code
 TD would have caught, or a component added a script error, unless the test took it with
 ``td_session.take_script_exceptions()``. The plugin also makes ``import td`` work at collection time.
 
-Only ``mock_td.install`` / ``advance`` / ``advance_seconds`` / ``advance_until`` / ``reload`` /
+Only ``mock_td.install`` / ``advance`` / ``advance_seconds`` / ``advance_until`` / ``reload`` / ``crash`` /
 ``take_script_exceptions`` are mock-specific; everything else goes through the public ``td`` API, so
 these tests could one day run inside real TD.
 """

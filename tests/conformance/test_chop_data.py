@@ -87,9 +87,34 @@ def test_null_chop_is_read_only(project1):
 
 def test_numpy_members(chop):
     np = pytest.importorskip("numpy")
-    chop.copyNumpyArray(np.array([[1, 2, 3], [4, 5, 6]]))
+    chop.copyNumpyArray(np.array([[1, 2, 3], [4, 5, 6]], dtype=np.float32))
     assert [c.name for c in chop.chans()] == ["chan1", "chan2"] and chop.numSamples == 3
     assert chop.numpyArray().shape == (2, 3) and chop["chan2"].numpyArray().tolist() == [4, 5, 6]
+
+
+def test_copy_numpy_array_needs_float32(chop):
+    """scriptCHOP / Channel Class: "The data type must be float32"."""
+    np = pytest.importorskip("numpy")
+    with pytest.raises(td.tdError, match="float32"):
+        chop.copyNumpyArray(np.array([[1, 2, 3]]))
+    chop.numSamples = 3
+    chan = chop.appendChan("a")
+    chan.copyNumpyArray(np.array([7, 8, 9], dtype=np.float32))
+    assert chan.vals == [7.0, 8.0, 9.0]
+    with pytest.raises(td.tdError, match="float32"):
+        chan.copyNumpyArray(np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(td.tdError, match="shape"):
+        chan.copyNumpyArray(np.array([1, 2], dtype=np.float32))
+
+
+def test_channel_casts_to_its_value(chop):
+    """Channel Class: ``n['chan1'] + 1`` implicitly casts the channel to a number."""
+    chop.numSamples = 1
+    chan = chop.appendChan("a")
+    chan.vals = [2.5]
+    assert chan + 1 == 3.5 and 1 + chan == 3.5 and chan * 2 == 5.0 and -chan == -2.5
+    assert chan > 2 and chan <= 2.5 and round(chan) == 2 and abs(-chan) == 2.5
+    assert chan + chan == 5.0 and float(chan) == 2.5
 
 
 def test_copy_from_other_chop(project1, chop):

@@ -155,3 +155,43 @@ def test_two_extension_slots(td_session, project1):
     assert comp.Other == "b"
     with pytest.raises(AttributeError):
         _ = comp.Who
+
+
+LEGACY = """
+class OldExt:
+    def __init__(self, ownerComp):
+        self.ownerComp = ownerComp
+
+    def __delTD__(self):
+        self.ownerComp.store('legacy', self.ownerComp.fetch('legacy', 0) + 1)
+"""
+
+
+def test_legacy_del_td_hook_is_called_on_reinit(td_session, project1):
+    """Extensions page (2023): "when extensions are re-initialized, TouchDesigner will call the old
+    extension's __delTD__ function if it exists"."""
+    comp = project1.create(td.baseCOMP, "old")
+    comp.create(td.textDAT, "OldExt").text = LEGACY
+    comp.par.ext0object = "op('./OldExt').module.OldExt(me)"
+    comp.par.reinitextensions.pulse()
+    assert comp.fetch("legacy") == 1
+    comp.destroy()
+
+
+def test_initialize_extensions_with_an_index_reinitialises_that_slot_only(td_session, project1):
+    """COMP Class: "To initialize an individual extension, specify its index. Returns the compiled extension"."""
+    comp, _ = _comp(project1)
+    comp.create(td.textDAT, "BExt").text = "class BExt:\n    def __init__(self, o):\n        self.Other = 'b'\n"
+    comp.seq.ext.numBlocks = 2
+    comp.par.ext1object = "op('./BExt').module.BExt(me)"
+    first, second = comp.extensions
+    comp.store("destroyed", [])
+    new = comp.initializeExtensions(1)
+    assert type(new).__name__ == "BExt" and new is not second
+    assert comp.extensions == [first, new] and comp.fetch("destroyed") == []  # slot 0 untouched
+    replaced = comp.initializeExtensions(0)
+    assert comp.extensions == [replaced, new] and comp.fetch("destroyed") == [id(first)]
+    td_session.advance()
+    assert comp.Greet("x") == "hello x"
+    with pytest.raises(td.tdError):
+        comp.initializeExtensions(5)

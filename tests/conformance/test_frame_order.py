@@ -56,11 +56,29 @@ def test_one_frame_runs_its_phases_in_order(td_session, project1):
     assert _log(comp) == [
         ("run", 2.0),
         ("frameStart", 2),
-        ("valuesChanged", ["Value"]),
         ("endFrameRun", 2.0),
         ("onInitTD", 2.0),
+        ("valuesChanged", ["Value"]),
         ("frameEnd", 2),
     ]
+
+
+def test_values_changed_gets_the_changes_of_the_whole_frame(td_session, project1):
+    """Parameter Execute DAT: onValuesChanged "executes at end of frame with complete list of individual
+    parameter changes", so a change made in an end-of-frame script arrives in the same frame."""
+    comp = project1.create(td.baseCOMP, "comp")
+    page = comp.appendCustomPage("Custom")
+    page.appendFloat("Value")
+    page.appendFloat("Other")
+    pe = comp.create(td.parameterexecuteDAT, "pe")
+    pe.text = PAREXEC
+    pe.par.op = comp
+    pe.par.valueschanged = True
+    pe.par.builtin = False
+    comp.par.Value = 1
+    td.run("me.par.Other = 2", fromOP=comp, endFrame=True)
+    td_session.advance()
+    assert _log(comp) == [("valuesChanged", ["Value", "Other"])]
 
 
 def test_absTime_moves_before_anything_runs(td_session, project1):

@@ -115,8 +115,9 @@ def test_mod_object(project1):
     lib = box.create(td.textDAT, "lib")
     lib.text = "N = 9\n"
     user = box.create(td.textDAT, "user")
-    user.text = "A = mod.lib.N\nB = mod('lib').N\n"
+    user.text = "A = mod.lib.N\nB = mod('lib').N\nC = mod.nothing\n"
     assert (user.module.A, user.module.B) == (9, 9)
+    assert user.module.C is None  # MOD Class: "If the DAT is still not found, None is returned."
 
 
 def test_dataclasses_and_future_annotations_work_in_dat_modules(project1):

@@ -136,6 +136,16 @@ def test_append_par_group_copies_and_normalises(comp):
     assert copy.name == "Mymode" and copy[0].menuNames == ["a", "b"] and copy[0].eval() == "b"
 
 
+def test_append_par_normalises_built_in_names(project1, comp):
+    """Page Class, appendPar: "Built-in names can be used as they will be automatically adjusted to match
+    proper custom name casing"."""
+    page = comp.appendCustomPage("P")
+    source = project1.create(td.textDAT, "t").par.syncfile
+    copy = page.appendPar("syncfile", source)
+    assert copy.name == "Syncfile" and copy[0].isToggle
+    assert page.appendPar("speed").name == "Speed"
+
+
 def test_script_chop_has_custom_pages(project1):
     chop = project1.create(td.scriptCHOP, "s")
     chop.appendCustomPage("Custom").appendFloat("Gain")

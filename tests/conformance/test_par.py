@@ -174,7 +174,7 @@ def test_op_par_resolves_through_owner(project1, comp, page):
     target = comp.create(td.textDAT, "notes")
     par = page.appendOP("Target")[0]
     assert par.eval() is None
-    par.val = "notes"
+    par.val = "./notes"  # inside the COMP needs ./ (Internal Operators page)
     assert par.eval() is target
     par.val = target
     assert par.eval() is target and isinstance(par.val, str)
@@ -186,8 +186,24 @@ def test_op_par_resolves_through_owner(project1, comp, page):
     comp_par = page.appendCOMP("Box")[0]
     with pytest.raises(td.tdError, match="COMP"):
         comp_par.val = target
-    comp_par.val = "notes"  # a path to a DAT does not resolve on a COMP par
+    comp_par.val = "./notes"  # a path to a DAT does not resolve on a COMP par
     assert comp_par.eval() is None
+
+
+def test_op_par_bare_name_on_a_comp_is_a_sibling(project1, comp, page):
+    """ParCollection Class: ``op('geo1').par.lookat = 'null1'`` names geo1's sibling null1."""
+    sibling = project1.create(td.textDAT, "notes")
+    child = comp.create(td.textDAT, "notes")
+    par = page.appendOP("Target")[0]
+    par.val = "notes"
+    assert par.eval() is sibling and par.evalOPs() == [sibling]
+    par.expr = "'notes'"  # an expression returning the bare name resolves the same way
+    assert par.eval() is sibling
+    par.val = "./notes"
+    assert par.eval() is child
+    comp.par.iop0shortcut = "Notes"
+    comp.par.iop0op = "notes"
+    assert comp.internalOPs == {"Notes": sibling}
 
 
 def test_python_par_evaluates_its_text(comp, page):
@@ -357,3 +373,115 @@ def test_copy_parameters_and_par_copy(project1, comp, page):
     comp.par.Speed.expr = "2 + 3"
     comp.par.Mirror.copy(comp.par.Speed)
     assert comp.par.Mirror.mode == td.ParMode.EXPRESSION and comp.par.Mirror.eval() == 5.0
+
+
+def test_binding_is_two_way(project1, comp, page):
+    """Binding page: "changing the value of any one of the bound parameters changes all of them"; a bind
+    reference "can only be changed via its UI, its val property, or its bind master"; a master changed by
+    its references "will enter Constant Parameter Mode"."""
+    page.appendFloat("Master")
+    page.appendFloat("Ref")
+    page.appendFloat("Ref2")
+    master, ref, ref2 = comp.par.Master, comp.par.Ref, comp.par.Ref2
+    ref.bindExpr = "me.par.Master"
+    ref2.bindExpr = "me.par.Ref"  # a chain: Ref2 -> Ref -> Master
+    master.val = 2
+    assert ref.eval() == 2.0 and ref2.eval() == 2.0
+    ref.val = 5
+    assert master.eval() == 5.0 and ref.mode == td.ParMode.BIND and ref2.eval() == 5.0
+    master.expr = "1 + 1"
+    ref2.val = 7  # up the chain to the master, which leaves expression mode
+    assert master.mode == td.ParMode.CONSTANT and master.eval() == 7.0 and ref.eval() == 7.0
+    assert ref.mode == td.ParMode.BIND and ref2.mode == td.ParMode.BIND
+
+
+def test_bind_masters_cells_dependencies_tuples_and_none(project1, comp, page):
+    """Binding page: table cells, Dependency objects and bind tuples ``(object, 'attribute')`` can be bind
+    masters; "When bind expressions evaluate to None they always return None"."""
+    table = project1.create(td.tableDAT, "t")
+    table.text = "3\n"
+    text = project1.create(td.textDAT, "txt")
+    text.text = "hello"
+    page.appendFloat("Fromcell")
+    page.appendFloat("Fromdep")
+    page.appendStr("Fromtuple")
+    page.appendFloat("Fromnone")
+    comp.par.Fromcell.bindExpr = "op('t')[0, 0]"
+    assert comp.par.Fromcell.eval() == 3.0
+    comp.par.Fromcell.val = 8
+    assert float(table[0, 0].val) == 8.0
+    comp.store("dep", td.tdu.Dependency(1.5))
+    comp.par.Fromdep.bindExpr = "me.fetch('dep')"
+    assert comp.par.Fromdep.eval() == 1.5
+    comp.par.Fromdep.val = 2
+    assert comp.fetch("dep").val == 2.0
+    comp.par.Fromtuple.bindExpr = "(op('txt'), 'text')"
+    assert comp.par.Fromtuple.eval() == "hello"
+    comp.par.Fromtuple.val = "bye"
+    assert text.text == "bye"
+    comp.par.Fromnone.bindExpr = "None"
+    assert comp.par.Fromnone.eval() is None
+
+
+def test_renaming_a_custom_parameter(comp, page):
+    """Par Class: ``op('myOperator').par.Custompar.name = 'Translate'``; "Can only be set on Custom
+    Parameters". ParGroup Class: ``name`` and ``baseName`` are settable too."""
+    page.appendFloat("Speed")
+    comp.par.Speed = 3
+    par = comp.par.Speed
+    par.name = "Rate"
+    assert comp.par["Speed"] is None and comp.par.Rate is par and par.eval() == 3.0
+    assert comp.parGroup.Rate.name == "Rate"
+    pos = page.appendXY("Pos")
+    pos.name = "Place"
+    assert [p.name for p in pos] == ["Placex", "Placey"] and comp.par.Placey is pos[1]
+    pos.baseName = "Spot"
+    assert comp.parGroup.Spot is pos and comp.par["Placex"] is None
+    page.appendFloat("Other")
+    with pytest.raises(td.tdError, match="already used"):
+        comp.par.Other.name = "Rate"
+    with pytest.raises(td.tdError, match="Invalid custom parameter name"):
+        par.name = "rate"
+    with pytest.raises(td.tdError, match="custom"):
+        comp.par.parentshortcut.name = "Parent"
+    with pytest.raises(NotImplementedError):
+        pos[0].name = "Alone"
+
+
+def test_pargroup_tuple_members(project1, comp, page):
+    """ParGroup Class: copy(), evalExpression(), evalNorm(), evalOPs(), menuIndex, normVal, isSequence; the
+    bind and export members are not modelled."""
+    pos = page.appendXY("Pos")
+    other = page.appendXY("Other")
+    other.val = (1, 2)
+    other.expr = ("1 + 2", "3 + 4")
+    pos.copy(other)
+    assert pos.eval() == (3.0, 7.0) and pos.evalExpression() == (3.0, 7.0)
+    pos.val = (0.5, 0.25)
+    assert pos.evalNorm() == (0.5, 0.25) and pos.normVal == (0.5, 0.25)
+    pos.normVal = (1, 0)
+    assert pos.eval() == (1.0, 0.0)
+    menu = page.appendMenu("Choice")
+    menu.menuNames = ["a", "b"]
+    menu.menuIndex = (1,)
+    assert menu.eval() == ("b",) and menu.menuIndex == (1,)
+    target = page.appendOP("Target")
+    target.val = ("./",)
+    assert target.evalOPs() == ([comp],) and not pos.isSequence
+    with pytest.raises(NotImplementedError, match="ParGroup.bindMaster"):
+        pos.bindMaster  # noqa: B018
+    with pytest.raises(NotImplementedError, match="ParGroup.size"):
+        pos.size = 3
+
+
+def test_reset_reports_whether_anything_changed(comp, page):
+    """Par / ParGroup / Page Class: reset() and resetPars() return "true if anything was changed"."""
+    par = page.appendFloat("Speed")[0]
+    assert par.reset() is False and page.resetPars() is False
+    par.val = 2
+    assert par.reset() is True and par.reset() is False
+    par.val = 2
+    assert comp.parGroup.Speed.reset() is True and page.resetPars() is False
+    par.val = 3
+    assert page.resetPars() is True
+    assert par.isPar(comp.par.Speed) and not par.isPar(comp.par.parentshortcut)

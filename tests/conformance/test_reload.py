@@ -100,3 +100,29 @@ def test_synced_file_is_reloaded_on_open(td_session, project1, tmp_path):
     (tmp_path / "m.py").write_text("V = 2\n")
     td_session.reload()
     assert td.op("/project1/m").module.V == 2
+
+
+def test_an_op_in_storage_survives_reload_and_copy(td_session, project1):
+    """OP Class ``store`` example: ``n.store('moviebank', op('/project1/movies'))``. The OP comes back as
+    the OP at its path once the project is open again (also inside lists and dicts)."""
+    movies = project1.create(td.baseCOMP, "movies")
+    comp = project1.create(td.baseCOMP, "c")
+    comp.store("moviebank", movies)
+    comp.store("many", {"list": [movies, comp], "n": 1})
+    copy = project1.copy(comp)  # a paste: the stored OPs are still the same OPs
+    assert copy.fetch("moviebank") is movies and copy.fetch("many")["list"] == [movies, comp]
+    td_session.reload()
+    new = td.op("/project1/c")
+    assert new.fetch("moviebank") is td.op("/project1/movies")
+    assert new.fetch("many") == {"list": [td.op("/project1/movies"), new], "n": 1}
+
+
+def test_other_td_objects_in_storage_are_dropped_with_a_warning(td_session, project1):
+    comp = project1.create(td.baseCOMP, "c")
+    comp.appendCustomPage("P").appendFloat("Speed")
+    comp.store("par", comp.par.Speed)
+    comp.store("kept", 1)
+    td_session.reload()
+    new = td.op("/project1/c")
+    assert "par" not in new.storage and new.fetch("kept") == 1
+    assert any("'par'" in line and "td.Par" in line for line in td_session.textport)

@@ -117,6 +117,38 @@ def test_block_members_and_lookup(comp):
         block.index  # noqa: B018
 
 
+def test_block_par_sets_values_and_finds_full_names(comp):
+    """Sequential Parameters: ``block.par.weight = 3``, ``block.par['weight'] = 4`` and
+    ``seq.point[1].par.point1posx`` (the full name through the block) all work."""
+    _, seq = build_steps(comp, blocks=2)
+    block = seq[1]
+    block.par.Label = "intro"
+    assert comp.par.Step1label.eval() == "intro"
+    block.par["Duration"] = 4
+    assert comp.par.Step1duration.eval() == 4.0
+    assert block.par.Step1label is comp.par.Step1label and block.par["Step1duration"] is comp.par.Step1duration
+    assert block.par["Step0label"] is None  # another block's parameter is not in this block
+    block.parGroup.Duration = 6
+    assert comp.par.Step1duration.eval() == 6.0
+    with pytest.raises(td.tdAttributeError):
+        block.par.Nope = 1
+    with pytest.raises(td.tdAttributeError):
+        block.par["Nope"] = 1
+    with pytest.raises(td.tdAttributeError):
+        seq.blockPars.Label = ["a", "b"]  # a per-base-name list, not a parameter
+    assert comp.par.Step0label.eval() == ""
+
+
+def test_pargroup_block_and_sequence_index(comp):
+    """ParGroup Class: blockIndex is the group's index within its block, sequenceIndex its block's index
+    in the sequence; both None outside a block."""
+    _, seq = build_steps(comp, blocks=3)
+    duration = comp.parGroup.Step2duration
+    assert (duration.sequenceIndex, duration.blockIndex) == (2, 1)
+    assert (comp.parGroup.Step0label.sequenceIndex, comp.parGroup.Step0label.blockIndex) == (0, 0)
+    assert comp.parGroup.Step.blockIndex is None and comp.parGroup.Step.sequenceIndex is None
+
+
 def test_bad_block_indexes_raise(comp):
     _, seq = build_steps(comp, blocks=2)
     with pytest.raises(td.tdError, match="out of range"):

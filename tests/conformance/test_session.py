@@ -48,8 +48,13 @@ def test_project_members(td_session, tmp_path):
     assert td.project.folder == str(tmp_path)
     assert td.project.realTime is False
     assert td.project.cookRate == 60
-    with pytest.raises(NotImplementedError, match="project.save"):
-        td.project.save("x.toe")
+    with pytest.raises(NotImplementedError, match="project.load"):
+        td.project.load("x.toe")
+    with pytest.raises(NotImplementedError, match="project.stack"):
+        td.project.stack()
+    for missing in ("performMode", "cookRate2"):  # not Project members (performMode is ui.performMode)
+        with pytest.raises(AttributeError):
+            getattr(td.project, missing)
 
 
 def test_td_globals_exist(td_session):

@@ -73,7 +73,7 @@ def test_append_insert_replace_delete_rows(table):
     assert table.row(4, val=True) == ["x", "9"]
     table.replaceRow("x", ["y"])
     assert table.row(4, val=True) == ["y", ""]
-    assert table.deleteRow("y") == 4
+    assert table.deleteRow("y") is None  # DAT Class: deleteRow returns None
     table.deleteRows(["top", 1])
     assert table.col(0, val=True) == ["al", "ann", "bob", "cy"]
     assert table.appendRows([["d", 1], ["e", 2]]) == 5
@@ -99,6 +99,16 @@ def test_sorted_append_and_widening(table):
     assert table.col("name", val=True)[1:] == ["ann", "bea", "bob"]
     table.appendRow(["zed", 1, "extra"])
     assert table.numCols == 3 and table.row("ann", val=True) == ["ann", "31", ""]
+
+
+def test_delete_rows_and_cols_without_values_do_nothing(table):
+    """DAT Class: "If no vals is provided deleteRows does nothing" (and the same for deleteCols)."""
+    before = table.text
+    assert table.deleteRows() is None
+    table.deleteRows([])
+    table.deleteCols()
+    assert table.text == before and table.numRows == 3
+    assert table.deleteCol("age") is None
 
 
 def test_columns(table):
@@ -131,3 +141,32 @@ def test_table_contents_survive_copy(project1, table):
     assert copy.text == table.text
     copy[1, 1] = "99"
     assert table[1, 1].val == "31"
+
+
+def test_cells_cast_to_number_or_text(table):
+    """Cell Class, "Casting to a Value": ``n[1,2] + 1`` autocasts; ``n[1,2] + n[1,2]`` is 6 for "3" and
+    "aa" for "a"."""
+    table.text = "3\ta\t2.5\n"
+    three, a, half = table[0, 0], table[0, 1], table[0, 2]
+    assert three + 1 == 4 and three + three == 6 and a + a == "aa" and 1 + three == 4
+    assert half * 2 == 5.0 and three > 2 and -three == -3 and round(half) == 2
+    assert three.val + three.val == "33"  # .val is the string
+    assert float(three) == 3.0 and int(three) == 3 and str(a) == "a"
+
+
+def test_text_dat_clear_and_copy(project1, table):
+    """DAT Class, "Modifying Content": clear() and copy(DAT) work on a Text DAT too."""
+    text = project1.create(td.textDAT, "notes")
+    text.text = "first\nsecond\n"
+    text.clear(keepFirstRow=True)
+    assert text.text == "first\n"
+    text.clear()
+    assert text.text == ""
+    text.copy(table)
+    assert text.text == table.text
+    other = project1.create(td.tableDAT, "copy")
+    other.copy(text)
+    assert other.numRows == 3 and other[2, 1].val == "42"
+    assert text.write("!") == "!" and text.text.endswith("!")
+    with pytest.raises(NotImplementedError):
+        text.clear(keepSize=True)

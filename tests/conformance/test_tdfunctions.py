@@ -43,3 +43,30 @@ def test_helpers(project1):
     assert TDF.getCustomPage(box, "P") is page and TDF.getCustomPage(box, "Q") is None
     with pytest.raises(NotImplementedError, match="TDFunctions.arrangeNode"):
         TDF.arrangeNode  # noqa: B018
+
+
+def test_shared_parent_is_none_at_root(project1):
+    """TDFunctions: sharedParent "Returns None if root is result"."""
+    assert TDF.sharedParent(project1, td.op("/local")) is None
+    box = project1.create(td.baseCOMP, "box")
+    assert TDF.sharedParent(box.create(td.textDAT, "a"), box.create(td.textDAT, "b")) is box
+
+
+def test_menu_label_and_par_string_helpers(project1):
+    comp = project1.create(td.baseCOMP, "c")
+    menu = comp.appendCustomPage("P").appendMenu("Mode")[0]
+    menu.menuNames = ["a", "b"]
+    menu.menuLabels = ["Apple", "Banana"]
+    TDF.setMenuLabel(menu, "Banana")
+    assert menu.eval() == "b" and TDF.getMenuLabel(menu) == "Banana"
+    with pytest.raises(ValueError):
+        TDF.setMenuLabel(menu, "Cherry")
+    assert TDF.listToParString([1, "a", 2.5]) == "1 a 2.5"
+    assert TDF.parStringToIntList("1 2  3") == [1, 2, 3]
+    assert TDF.multiMatch("a* -ab*", ["abc", "axe", "b"]) == ["axe"]
+    assert TDF.multiMatch("a* -ab*", ["abc"], useMinus=False) == ["abc"]
+    assert TDF.multiMatch("A*", ["abc"], caseSensitive=False) == ["abc"]
+    assert isinstance(TDF.makeDeepDependable(5), td.tdu.Dependency)
+    for name in ("formatString", "messageDialog", "panelParentShortcut", "changeParStyle"):
+        with pytest.raises(NotImplementedError, match=f"TDFunctions.{name}"):
+            getattr(TDF, name)

@@ -101,3 +101,37 @@ def test_depend_collections():
     assert s == {2} and s == frozenset({2}) and s.getRaw() == {2} and s != {1}
     assert d == DependDict(d.getRaw()) and d != DependList([1]) and lst != DependSet({0, 1})
     assert repr(lst) == "DependList([0, 1, [2]])"
+
+
+def test_storage_manager_refuses_what_cannot_be_saved(comp, project1):
+    """StorageManager Class, "Limitations": not "many TouchDesigner objects, notably Operators ... You will
+    get an error if you attempt to store a dis-allowed object"."""
+    ext = make_ext(comp)
+    with pytest.raises(td.tdError, match="OP|td"):
+        ext.Count = project1
+    with pytest.raises(td.tdError):
+        ext.stored["Count"] = [comp.par.parentshortcut]
+    assert ext.Count == 0
+
+    class BadExt:
+        def __init__(self, ownerComp):
+            self.stored = StorageManager(self, ownerComp, [{"name": "Target", "default": project1}])
+
+    with pytest.raises(td.tdError):
+        BadExt(comp)
+
+
+def test_dependable_collections_have_the_usual_methods():
+    """TDStoreTools: the collections "have all the usual methods and members of their core Python
+    counterparts"; DependSet documents only getRaw."""
+    lst = DependList([3, 1, 2])
+    seen = []
+    lst.myMainDep.callbacks.append(seen.append)
+    lst.sort()
+    assert lst.getRaw() == [1, 2, 3] and seen and lst.copy() == [1, 2, 3] and lst + [4] == [1, 2, 3, 4]
+    s = DependSet({1, 2})
+    assert s.union({3}) == {1, 2, 3} and s.intersection({2, 5}) == {2} and s.difference({1}) == {2}
+    s.update({7})
+    assert 7 in s and s.copy() == {1, 2, 7} and not hasattr(s, "getDependency")
+    d = DependDict({"a": 1})
+    assert d.copy() == {"a": 1} and (d | {"b": 2}) == {"a": 1, "b": 2}

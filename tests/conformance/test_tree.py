@@ -10,7 +10,7 @@ def test_a_new_project_has_project1_and_local(td_session):
     assert td.root.path == "/"
     assert td.op("/project1").OPType == "containerCOMP"
     assert td.op("/local").OPType == "baseCOMP"
-    assert [c.name for c in td.root.children] == ["project1", "local"]
+    assert [c.name for c in td.root.children] == ["project1", "local", "sys"]  # /sys: TD's own components
     assert td_session.root is td.root
     assert td.root.parent() is None
 
@@ -178,7 +178,7 @@ def test_tags_layout_and_attributes(project1):
         _ = t.noSuchMember
     with pytest.raises(AttributeError):
         t.newAttribute = 1
-    assert project1.numChildren == 1 and td.root.numChildrenRecursive == 3
+    assert project1.numChildren == 1 and project1.numChildrenRecursive == 1
 
 
 def test_not_modelled_members_raise_naming_the_symbol(project1):
@@ -187,3 +187,15 @@ def test_not_modelled_members_raise_naming_the_symbol(project1):
         comp.save("x.tox")
     with pytest.raises(NotImplementedError, match="OP.inputs"):
         _ = comp.inputs
+
+
+def test_find_children_by_family_class(project1):
+    """COMP Class examples: ``findChildren(type=CHOP, ...)``, ``findChildren(type=COMP, ...)``."""
+    box = project1.create(td.baseCOMP, "box")
+    chop = box.create(td.scriptCHOP, "s")
+    dat = box.create(td.textDAT, "t")
+    inner = box.create(td.containerCOMP, "inner")
+    assert box.findChildren(type=td.CHOP) == [chop]
+    assert box.findChildren(type=td.COMP) == [inner]
+    assert box.findChildren(type=td.DAT) == [dat] and box.findChildren(type=td.textDAT) == [dat]
+    assert set(box.findChildren(type=td.OP)) == {chop, dat, inner}

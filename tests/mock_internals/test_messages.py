@@ -12,7 +12,9 @@ import string
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "mock_td"
-ALIAS = "msg"  # every module imports the texts as ``from mock_td import messages as msg``
+#: Every module imports the texts as ``from mock_td import messages as msg``; the modules TD publishes
+#: (``tdu``, ``TDFunctions``) keep their helper names private and import them as ``_msg``.
+ALIASES = ("msg", "_msg")
 
 
 def _templates() -> dict[str, str]:
@@ -36,7 +38,7 @@ def _sources() -> list[tuple[Path, ast.AST]]:
 
 
 def _template_name(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == ALIAS:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ALIASES:
         return node.attr
     return None
 

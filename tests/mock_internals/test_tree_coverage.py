@@ -25,3 +25,11 @@ def test_every_module_of_the_package_is_published() -> None:
         for p in coverage.PACKAGE_DIR.rglob("*.py") if p.name != "__init__.py"
     }
     assert modules - NOT_BEHAVIOUR == set(coverage.BEHAVIOUR_MODULES)
+
+
+def test_every_published_member_names_its_source_page():
+    """Each class (or module) says which TD doc page its members come from (``__td_source__`` and
+    ``__td_member_sources__``); SUPPORTED.md's source column is generated from that."""
+    assert coverage.members_without_source() == []
+    text = coverage.generate()
+    assert "| `OPType` | modelled | OP_Class |" in text and "## Where the docs disagree" in text
