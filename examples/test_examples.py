@@ -23,6 +23,8 @@ def test_process_counts_the_input_file_in_a_worker_thread(td_session):
 
     flow.Start()
     assert flow.CurrentStepName == "process"  # Initialize found the file and moved on at once
+    # Deterministic: play frames until the worker-thread read is back (at most 5 s of wall time).
+    td_session.advance_until(lambda: td.op.TDAsyncIO.ActiveThreadJobs == 0, timeout=5)
     assert play_until_finished(td_session, flow, seconds=5) == "Completed"
     assert flow.Get("line_count") == 3
     assert flow.par.Lastresult.eval() == "3 lines in poems.txt"

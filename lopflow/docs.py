@@ -6,9 +6,9 @@ Each section sits between markers in README.md::
     ...
     <!-- END generated:parameters -->
 
-Sections: ``parameters`` (the parameter tables ``toxes/flow_controller_pars.py`` and
-``toxes/tdasyncio_pars.py``), ``api`` (the promoted members of ``FlowControllerExt`` and
-``TDAsyncIOExt``, with their docstrings) and ``callbacks`` (the registry and order table of
+Sections: ``parameters`` (the parameter tables ``toxes/flow_controller_pars.py``,
+``toxes/tdasyncio_pars.py`` and ``toxes/flowdashboard_pars.py``), ``api`` (the promoted members of
+``FlowControllerExt``, ``TDAsyncIOExt`` and ``FlowDashboardExt``, with their docstrings) and ``callbacks`` (the registry and order table of
 ``ext/FlowController/flow_callbacks.py``, through ``lopflow.callback_docs``) and ``exit_codes`` (the
 ``lopflow`` command's exit codes, ``lopflow.cli.EXIT_CODES``). Regenerate with
 ``python -m lopflow.regenerate``; a test fails when the README is stale.
@@ -62,12 +62,14 @@ def _par_rows(specs: Sequence[Any]) -> list[str]:
 
 
 def parameters_section() -> str:
-    """Markdown tables of both components' custom parameters."""
+    """Markdown tables of the components' custom parameters."""
     builder = toxes_module("build_toxes")
     header = ["| Page | Parameter | Label | Style | Default | What it does |", "| --- | --- | --- | --- | --- | --- |"]
     lines = ["#### FlowController", "", *header, *_par_rows(toxes_module("flow_controller_pars").FLOW_CONTROLLER_PARS),
              "", "#### TDAsyncIO", "", *header,
-             *_par_rows(toxes_module("tdasyncio_pars").tdasyncio_par_specs(builder.LOPFLOW_VERSION))]
+             *_par_rows(toxes_module("tdasyncio_pars").tdasyncio_par_specs(builder.LOPFLOW_VERSION)),
+             "", "#### FlowDashboard", "", *header,
+             *_par_rows(toxes_module("flowdashboard_pars").flowdashboard_par_specs(builder.LOPFLOW_VERSION))]
     return "\n".join(lines)
 
 
@@ -83,11 +85,13 @@ def _api_rows(cls: type, prefix: str) -> list[str]:
 
 
 def api_section() -> str:
-    """Markdown tables of the promoted members of FlowControllerExt and TDAsyncIOExt."""
+    """Markdown tables of the promoted members of FlowControllerExt, TDAsyncIOExt and FlowDashboardExt."""
     flow = ext_module("FlowControllerExt").FlowControllerExt
     tasks = ext_module("TDAsyncIOExt").TDAsyncIOExt
+    dashboard = ext_module("FlowDashboardExt").FlowDashboardExt
     return "\n".join(["#### `iop.LOPflow` (FlowController)", "", *_api_rows(flow, "iop.LOPflow"), "",
-                      "#### `op.TDAsyncIO` (TDAsyncIO)", "", *_api_rows(tasks, "op.TDAsyncIO")])
+                      "#### `op.TDAsyncIO` (TDAsyncIO)", "", *_api_rows(tasks, "op.TDAsyncIO"), "",
+                      "#### `op('FlowDashboard')` (FlowDashboard)", "", *_api_rows(dashboard, "op('FlowDashboard')")])
 
 
 def callbacks_section() -> str:

@@ -25,6 +25,14 @@ The steps go into the ``Step`` sequence parameters (label, duration, then), then
 is up. Frames are played as fast as possible; while TDAsyncIO has active tasks each frame also waits
 a little wall time (``THREAD_GRACE_S``) so work in worker threads (``asyncio.to_thread``) can finish, as
 it would during a real 60 fps frame.
+
+The dashboard. ``run_flow(..., dashboard=DashboardOptions(port))`` exposes the flow (Expose Process and
+Expose Flow Details on), builds a FlowDashboard (``/project1/FlowDashboard``, the same component as the
+.tox) serving on ``port``, and plays the frames in real time at the flow's fps, so a person can watch
+and steer the run in a browser while it waits. ``serve_dashboard(session, ...)`` does the same for flows
+a Python session or a test loaded itself, and ``RealTime`` plays its frames in real time. The token
+(empty: read-only) comes from ``DashboardOptions.token``, else the environment variable
+``LOPFLOW_DASHBOARD_TOKEN``.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ import contextlib
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -49,11 +57,78 @@ FINAL_STATUSES = ("Completed", "Error")
 
 CONTROLLER_NAME = "FlowController"
 ASYNCIO_NAME = "TDAsyncIO"
+DASHBOARD_NAME = "FlowDashboard"
 ASYNCIO_SHORTCUT = component_module("TDAsyncIO", "tdasyncio_spec").SHORTCUT
 
 
 class HeadlessError(RuntimeError):
     """A flow that cannot be loaded or run headless (errors in its steps, a missing callbacks file...)."""
+
+
+@dataclass(frozen=True)
+class DashboardOptions:
+    """Where and how a headless run serves its dashboard: port, token (None: the environment's), address."""
+
+    port: int = 9980
+    token: str | None = None
+    address: str = "127.0.0.1"
+
+    def resolved_token(self) -> str:
+        """The token: the one given, else ``$LOPFLOW_DASHBOARD_TOKEN``, else '' (read-only)."""
+        if self.token is not None:
+            return self.token
+        import os
+
+        return os.environ.get(component_module("FlowDashboard", "flowdashboard_spec").TOKEN_ENV, "")
+
+
+class RealTime:
+    """Plays a session's frames in real time: ``wait()`` sleeps until the next frame is due."""
+
+    def __init__(self, fps: float) -> None:
+        self.fps = float(fps)
+        self.start = time.monotonic()
+        self.frames = 0
+
+    def wait(self) -> None:
+        """Sleep until frame ``frames + 1`` is due (a late frame does not make the next ones rush)."""
+        self.frames += 1
+        due = self.start + self.frames / self.fps
+        now = time.monotonic()
+        if due > now:
+            time.sleep(due - now)
+        elif now - due > 0.25:
+            self.start = now - self.frames / self.fps
+
+
+def serve_dashboard(session: Any, options: DashboardOptions | None = None, parent: Any = None,
+                    mode: str = "linked") -> Any:
+    """Build a FlowDashboard on ``session`` serving ``options`` (Active on) and return it.
+
+    Every FlowController with Expose Process on is shown; ``expose(controller)`` turns it on. The server
+    starts at the next frame; raises HeadlessError when its port cannot be used.
+    """
+    options = options if options is not None else DashboardOptions()
+    parent = parent if parent is not None else session.root.op("project1")
+    dash = toxes_module("build_toxes").build_flow_dashboard(parent, DASHBOARD_NAME, mode=mode,
+                                                            repo_folder=str(REPO_ROOT))
+    _check_extension(session, dash)
+    dash.par.Port = int(options.port)
+    dash.par.Address = options.address
+    dash.par.Token = options.resolved_token()
+    dash.par.Active = True
+    session.advance(1)
+    problem = dash.op("webserver").errors()
+    if problem:
+        raise HeadlessError(f"the dashboard cannot serve on port {options.port}: {problem}")
+    return dash
+
+
+def expose(controller: Any, details: bool = True) -> Any:
+    """Turn on the controller's Expose Process (and Expose Flow Details): dashboards show it."""
+    controller.par.Exposeprocess = True
+    controller.par.Exposeflowdetails = details
+    return controller
 
 
 @dataclass(frozen=True)
@@ -248,25 +323,37 @@ def _shortcut_asyncio_comp() -> Any:
 
 
 def run_flow(flow: FlowFile | str | Path, settings: RunSettings | None = None,
-             on_frame: Callable[[FrameSnapshot], None] | None = None, textport: TextIO | None = None) -> RunOutcome:
+             on_frame: Callable[[FrameSnapshot], None] | None = None, textport: TextIO | None = None,
+             dashboard: DashboardOptions | None = None,
+             on_dashboard: Callable[[Any], None] | None = None) -> RunOutcome:
     """Run ``flow`` on a fresh mock_td session from Start until it ends or ``settings.seconds`` pass.
 
     The session's project folder is the flow file's folder (``project.folder`` in callbacks), its
     cook rate ``settings.fps``. ``on_frame`` gets a FrameSnapshot after every frame (and one before the
     first). What TD would print to its textport (callbacks' ``print``, script errors) goes to
-    ``textport`` (default: stderr), so standard output carries only what the caller writes.
+    ``textport`` (default: stderr), so standard output carries only what the caller writes. With
+    ``dashboard`` a FlowDashboard serves the run (``on_dashboard(dashboard COMP)`` is called once it
+    serves) and frames play in real time.
     """
     with contextlib.redirect_stdout(textport if textport is not None else sys.stderr):
-        return _run_flow(_as_flow_file(flow), settings, on_frame)
+        return _run_flow(_as_flow_file(flow), settings, on_frame, dashboard, on_dashboard)
 
 
 def _run_flow(flow: FlowFile, settings: RunSettings | None,
-              on_frame: Callable[[FrameSnapshot], None] | None) -> RunOutcome:
+              on_frame: Callable[[FrameSnapshot], None] | None, dashboard: DashboardOptions | None = None,
+              on_dashboard: Callable[[Any], None] | None = None) -> RunOutcome:
     import mock_td
 
     settings = settings if settings is not None else flow.run
     session = mock_td.install(project_folder=str(flow.path.parent.resolve()), cook_rate=settings.fps)
     controller = load_flow(session, flow, asyncio=settings.asyncio)
+    pace = served = None
+    if dashboard is not None:
+        expose(controller)
+        served = serve_dashboard(session, dashboard)
+        if on_dashboard is not None:
+            on_dashboard(served)
+        pace = RealTime(settings.fps)
     tasks_comp = session.root.op(f"project1/{ASYNCIO_NAME}") if settings.asyncio else None
     events: list[dict[str, Any]] = []
     finish_seen: list[bool] = []  # a flow_finish event arrived (kept here, not searched for every frame)
@@ -288,9 +375,13 @@ def _run_flow(flow: FlowFile, settings: RunSettings | None,
             on_frame(_snapshot(session, controller, tasks, active))
         if (finish_seen and not controller.IsRunning) or session.frame >= last_frame:
             break
-        if active:
+        if pace is not None:
+            pace.wait()
+        elif active:
             time.sleep(THREAD_GRACE_S)
         session.advance(1)
+    if served is not None:
+        stop_dashboard(session, served)
 
     engine = controller.ext.FlowControllerExt.engine
     errors = [f"{event['data'].get('callback', '?')}: {event['data'].get('error', '')}"
@@ -304,6 +395,49 @@ def _run_flow(flow: FlowFile, settings: RunSettings | None,
         visits=visits_from_events(events), events=events, tasks=list(tasks.values()),
         errors=errors, textport=session.textport[textport_start:],
     )
+
+
+def stop_dashboard(session: Any, dashboard: Any) -> None:
+    """Turn the dashboard off (its pages see the server go away) and play the frame that does it."""
+    if dashboard.valid:
+        dashboard.par.Active = False
+        session.advance(1)
+
+
+def serve_flows(flows: Sequence[FlowFile | str | Path], options: DashboardOptions | None = None,
+                seconds: float | None = None, start: bool = False, fps: float | None = None,
+                on_ready: Callable[[Any], None] | None = None, stop: Callable[[], bool] | None = None,
+                textport: TextIO | None = None) -> int:
+    """``lopflow dashboard``: load ``flows`` (exposed), serve them on a dashboard, play frames in real time.
+
+    Runs until ``seconds`` of TD time have passed (None: until Ctrl+C or ``stop()`` is true); with
+    ``start`` each flow is started, else a person starts them from the page. ``on_ready(dashboard)`` is
+    called once the page is served. Returns the frames played.
+    """
+    import mock_td
+
+    loaded = [_as_flow_file(flow) for flow in flows]
+    if not loaded:
+        raise HeadlessError("give at least one flow file to serve")
+    rate = fps if fps is not None else loaded[0].run.fps
+    with contextlib.redirect_stdout(textport if textport is not None else sys.stderr):
+        session = mock_td.install(project_folder=str(loaded[0].path.parent.resolve()), cook_rate=rate)
+        controllers = [expose(load_flow(session, flow, asyncio=flow.run.asyncio)) for flow in loaded]
+        dashboard = serve_dashboard(session, options)
+        try:
+            if start:
+                for controller in controllers:
+                    controller.Start()
+            if on_ready is not None:
+                on_ready(dashboard)
+            pace = RealTime(rate)
+            last = None if seconds is None else session.frame + max(1, round(seconds * rate))
+            while (last is None or session.frame < last) and not (stop is not None and stop()):
+                pace.wait()
+                session.advance(1)
+            return int(session.frame)
+        finally:
+            stop_dashboard(session, dashboard)
 
 
 def _script_exception_line(exception: Any) -> str:

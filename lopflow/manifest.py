@@ -1,6 +1,7 @@
 """Component manifests: what each built component contains, read back from the component itself.
 
-``toxes/FlowController.manifest.json`` and ``toxes/TDAsyncIO.manifest.json`` list the operators inside
+``toxes/FlowController.manifest.json``, ``toxes/TDAsyncIO.manifest.json`` and
+``toxes/FlowDashboard.manifest.json`` list the operators inside
 the component, its custom parameters (page, style, label, default, menu, help, read-only) and its
 promoted API (the extension's Capitalized members with signature and first docstring line). They
 are produced by building the component on mock_td with the real builder and reading it back through
@@ -21,7 +22,7 @@ from typing import Any
 from lopflow.repo import REPO_ROOT, TOXES_DIR, toxes_module
 
 MANIFEST_VERSION = 1
-COMPONENTS = ("FlowController", "TDAsyncIO")
+COMPONENTS = ("FlowController", "TDAsyncIO", "FlowDashboard")
 
 
 def manifest_path(component: str) -> Path:
@@ -31,7 +32,8 @@ def manifest_path(component: str) -> Path:
 
 def _builders() -> dict[str, Callable[..., Any]]:
     builder = toxes_module("build_toxes")
-    return {"FlowController": builder.build_flow_controller, "TDAsyncIO": builder.build_tdasyncio}
+    return {"FlowController": builder.build_flow_controller, "TDAsyncIO": builder.build_tdasyncio,
+            "FlowDashboard": builder.build_flow_dashboard}
 
 
 def _jsonable(value: Any) -> Any:

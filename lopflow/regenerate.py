@@ -3,7 +3,7 @@
 Generated files, each from the code that owns the facts:
 
 - ``README.md``'s generated sections (parameters, promoted API, callbacks; ``lopflow.docs``);
-- ``toxes/FlowController.manifest.json`` and ``toxes/TDAsyncIO.manifest.json`` (``lopflow.manifest``);
+- ``toxes/<Component>.manifest.json`` for FlowController, TDAsyncIO and FlowDashboard (``lopflow.manifest``);
 - ``callbacks_templates/flow_callbacks_template.py`` (``lopflow.callback_docs``);
 - ``mock_td/SUPPORTED.md`` (mock_td's own generator, ``mock_td.coverage``).
 
@@ -53,7 +53,7 @@ class GeneratedFile:
 
 
 class _Manifests:
-    """Both manifests' text from one build (building the components is the slow part), made on first use."""
+    """Every manifest's text from one build (building the components is the slow part), made on first use."""
 
     def __init__(self) -> None:
         self._texts: dict[str, str] | None = None

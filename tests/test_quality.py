@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 #: Code that must type-check: the mock, the headless tooling and the pure (TD-free) core modules.
 #: The TD-facing extension adapters use TD's injected globals and are covered by ruff and the tests.
-PURE_EXT_PREFIXES = ("flow_", "async_", "tdasyncio_spec")
+PURE_EXT_PREFIXES = ("flow_", "async_", "tdasyncio_spec", "dashboard_", "flowdashboard_spec")
 #: TD-facing helpers of the extensions: they may use TD globals, so they are not part of the pure core.
 TD_FACING_PREFIXES = ("flow_adapter_",)
 

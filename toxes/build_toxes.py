@@ -1,11 +1,14 @@
 """Build LOPflow's components by code, with TD API calls only (runs inside TD and on mock_td).
 
 A component is built from its folder ``ext/<Component>/`` (see ``component_files``): every ``.py``
-file there becomes one DAT of the same name, so the repository mirrors the network. The folder's spec
+(or ``.html``) file there becomes one Text DAT of the same name, so the repository mirrors the network. The folder's spec
 module declares, in ``COMPONENT``, the little the listing cannot say: which DAT holds the extension,
 which DATs are forwarders (Execute / Parameter Execute, with their parameter values), the repository
 files outside the folder held as Text DATs (the Script CHOP callbacks, the callbacks template), the
-tables (with their header rows) and the Script CHOPs.
+tables (with their header rows), the Script CHOPs and the Web Server DATs (``webservers``: each with
+its callbacks DAT and parameter values / expressions). TD's ``create(webserverDAT)`` makes a docked
+callbacks DAT of its own (``<name>_callbacks``); the builder deletes it and points the Web Server DAT at
+the component's callbacks DAT instead.
 
 - ``mode='embedded'`` copies each file's text into its DAT (a self-contained .tox); ``mode='linked'``
   sets the DAT's ``file`` to the repository file and ``syncfile`` on (edit in git, TD follows). The
@@ -29,6 +32,7 @@ from typing import Any
 
 import component_files
 import flow_controller_pars
+import flowdashboard_pars
 import par_specs
 import tdasyncio_pars
 
@@ -96,6 +100,8 @@ def build_component(parent: Any, component: str, name: str, par_table: tuple[Any
     par_specs.create_custom_pars(comp, par_table)
     forwarders = declaration["forwarders"]
     module_dats, side_ops = [], []
+    webservers = {server_name: _create_webserver(comp, server_name)
+                  for server_name in declaration.get("webservers", {})}
     for dat_name, path in component_files.dat_files(component, folder).items():
         if dat_name in forwarders:
             op_type, values, expressions = forwarders[dat_name]
@@ -119,10 +125,28 @@ def build_component(parent: Any, component: str, name: str, par_table: tuple[Any
         chop = comp.create("scriptCHOP", chop_name)
         chop.par.callbacks = callbacks
         side_ops.append(chop)
+    for server_name, server in webservers.items():
+        wanted = declaration["webservers"][server_name]
+        server.par.callbacks = comp.op(wanted["callbacks"])
+        for par_name, value in wanted["pars"].items():
+            setattr(server.par, par_name, value)
+        for par_name, expression in wanted["expressions"].items():
+            getattr(server.par, par_name).expr = expression
+        side_ops.append(server)
     layout(module_dats, x0=0)
     layout(side_ops, x0=250)
     wire_extension(comp, declaration["extension"])
     return comp
+
+
+def _create_webserver(comp: Any, name: str) -> Any:
+    """A Web Server DAT ``name`` in ``comp``, switched off, without the callbacks DAT ``create`` made for it."""
+    server = comp.create("webserverDAT", name)
+    server.par.active = False  # TD starts a new Web Server DAT at once; it serves when the component says so
+    made = server.par.callbacks.eval()
+    if made is not None and made.dock is server:
+        made.destroy()
+    return server
 
 
 def build_tdasyncio(parent: Any, name: str = "TDAsyncIO", mode: str = "embedded",
@@ -146,6 +170,18 @@ def build_flow_controller(parent: Any, name: str = "FlowController", mode: str =
     return comp
 
 
+def build_flow_dashboard(parent: Any, name: str = "FlowDashboard", mode: str = "embedded",
+                         repo_folder: str | None = None) -> Any:
+    """Create the FlowDashboard component (``ext/FlowDashboard/``) in ``parent`` and return it.
+
+    Inside: one DAT per file of the folder (the extension, its modules, the page ``dashboard_page``,
+    ``frame_execute``, ``par_execute`` and ``webserver_callbacks``) and ``webserver``, a Web Server DAT
+    whose ``active`` and ``port`` follow the Active and Port parameters.
+    """
+    return build_component(parent, "FlowDashboard", name,
+                           flowdashboard_pars.flowdashboard_par_specs(LOPFLOW_VERSION), mode, repo_folder)
+
+
 # ---------------------------------------------------------------------------------------------------
 # TD entry point (DELIVERY): build both components and save their .tox files.
 #
@@ -154,14 +190,14 @@ def build_flow_controller(parent: Any, name: str = "FlowController", mode: str =
 #
 #   import sys; sys.path.insert(0, 'C:/path/to/lopflow/toxes'); import build_toxes; build_toxes.build_all(op('/project1'))
 #
-# It builds FlowController and TDAsyncIO in /project1 (any COMP works) and saves
-# toxes/FlowController.tox and toxes/TDAsyncIO.tox in the clone. Importing the script as a module
+# It builds FlowController, TDAsyncIO and FlowDashboard in /project1 (any COMP works) and saves
+# toxes/FlowController.tox, toxes/TDAsyncIO.tox and toxes/FlowDashboard.tox in the clone. Importing the script as a module
 # gives it __file__, so it finds the repository by itself. build_all(..., mode='linked') builds
 # components whose code DATs sync the repository files instead (for development in git). After
 # editing this script, run `import importlib; importlib.reload(build_toxes)` before building again.
 
 #: The components ``build_all`` builds, in order, each saved as ``toxes/<name>.tox``.
-TOX_COMPONENTS = ("FlowController", "TDAsyncIO")
+TOX_COMPONENTS = ("FlowController", "TDAsyncIO", "FlowDashboard")
 
 
 class ToxSaveError(RuntimeError):
@@ -175,7 +211,7 @@ def tox_path(name: str, repo_folder: str | None = None) -> str:
 
 
 def build_all(parent: Any, mode: str = "embedded", save: bool = True, repo_folder: str | None = None) -> dict[str, Any]:
-    """Build FlowController and TDAsyncIO in ``parent``; with ``save``, write ``toxes/<Name>.tox`` for each.
+    """Build FlowController, TDAsyncIO and FlowDashboard in ``parent``; with ``save``, write ``toxes/<Name>.tox`` for each.
 
     Returns ``{name: COMP}``. Raises ValueError (building nothing) when ``parent`` already holds a
     component of that name, and ToxSaveError when a .tox cannot be saved (the components stay built).
@@ -187,7 +223,8 @@ def build_all(parent: Any, mode: str = "embedded", save: bool = True, repo_folde
         raise ValueError(f"build_all: {parent.path} already has {', '.join(taken)}; delete "
                          f"{'it' if len(taken) == 1 else 'them'} or build in another COMP")
     folder = repo_folder if repo_folder is not None else default_repo_folder()
-    builders = {"FlowController": build_flow_controller, "TDAsyncIO": build_tdasyncio}
+    builders = {"FlowController": build_flow_controller, "TDAsyncIO": build_tdasyncio,
+                "FlowDashboard": build_flow_dashboard}
     built = {name: builders[name](parent, name, mode=mode, repo_folder=folder) for name in TOX_COMPONENTS}
     if save:
         for name, comp in built.items():

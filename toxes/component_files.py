@@ -1,7 +1,7 @@
 """The components' folders, their DAT files, and the one loader of the shipped modules.
 
 ``ext/<Component>/`` is the inside of ``<Component>.tox``: every ``.py`` file there is one DAT of the
-component, named as the file. Each folder holds a spec module (``<...>_spec.py``, named in ``SPECS``)
+component, named as the file, and so is every ``.html`` file (a Text DAT holding a page, never imported). Each folder holds a spec module (``<...>_spec.py``, named in ``SPECS``)
 whose ``COMPONENT`` declaration says which DAT is the extension and which DATs are forwarders.
 
 Inside TD a component's modules import each other by bare name (sibling Text DATs). Outside TD,
@@ -23,7 +23,9 @@ from types import ModuleType
 from typing import Any
 
 #: Component name -> its spec module (the one small declaration the builder starts from).
-SPECS = {"FlowController": "flow_spec", "TDAsyncIO": "tdasyncio_spec"}
+SPECS = {"FlowController": "flow_spec", "TDAsyncIO": "tdasyncio_spec", "FlowDashboard": "flowdashboard_spec"}
+#: The file suffixes that are DATs of a component: Python modules, and text the component serves.
+DAT_SUFFIXES = (".py", ".html")
 
 
 def repo_folder() -> str:
@@ -45,10 +47,21 @@ def component_folder(component: str, repo: str | None = None) -> str:
 
 
 def dat_files(component: str, repo: str | None = None) -> dict[str, str]:
-    """Every DAT file of ``component``: DAT name -> absolute path, sorted by name."""
+    """Every DAT file of ``component`` (``DAT_SUFFIXES``): DAT name -> absolute path, sorted by name.
+
+    Raises ValueError when two files would make DATs of one name (``page.py`` and ``page.html``).
+    """
     folder = component_folder(component, repo)
-    names = sorted(entry[:-3] for entry in os.listdir(folder) if entry.endswith(".py"))
-    return {name: os.path.join(folder, name + ".py") for name in names}
+    found: dict[str, str] = {}
+    for entry in sorted(os.listdir(folder)):
+        stem, suffix = os.path.splitext(entry)
+        if suffix not in DAT_SUFFIXES:
+            continue
+        if stem in found:
+            raise ValueError(f"LOPflow: {component} has two files for the DAT {stem!r} "
+                             f"({os.path.basename(found[stem])} and {entry}); rename one")
+        found[stem] = os.path.join(folder, entry)
+    return dict(sorted(found.items()))
 
 
 def spec(component: str, repo: str | None = None) -> ModuleType:
@@ -71,6 +84,9 @@ def load(component: str, name: str, repo: str | None = None) -> ModuleType:
     folder = component_folder(component, repo)
     path = os.path.join(folder, name + ".py")
     if not os.path.isfile(path):
+        others = [name + suffix for suffix in DAT_SUFFIXES if os.path.isfile(os.path.join(folder, name + suffix))]
+        if others:
+            raise ImportError(f"LOPflow: {component}/{others[0]} is a Text DAT the component serves, not a module")
         raise ImportError(f"LOPflow: {path} is missing; is this a complete checkout?")
     if name != SPECS[component] and name in forwarder_names(component, repo):
         raise ImportError(f"LOPflow: {component}/{name} is a forwarding callbacks DAT, not a module to import")

@@ -19,7 +19,7 @@ REPO = str(REPO_ROOT)
 def test_build_all_builds_both_components_that_work(td_session, mode: str) -> None:
     project = td_session.root.op("project1")
     built = build_toxes.build_all(project, mode=mode, save=False, repo_folder=REPO)
-    assert list(built) == ["FlowController", "TDAsyncIO"]
+    assert list(built) == ["FlowController", "TDAsyncIO", "FlowDashboard"]
     flow, tasks = built["FlowController"], built["TDAsyncIO"]
     assert flow.path == "/project1/FlowController" and tasks.path == "/project1/TDAsyncIO"
 
@@ -99,6 +99,6 @@ def test_manifest_content_comes_from_the_component() -> None:
     assert pars["Step0then"]["menu"]["names"][:2] == ["next", "end"]
     assert pars["Status"]["readOnly"] is True and pars["Status"]["page"] == "Control"
     api = {member["name"]: member for member in manifest["promoted_api"]}
-    assert api["GoToStep"]["signature"] == "(name: str) -> None"
+    assert api["GoToStep"]["signature"] == "(name: str, source: str = 'api') -> None"
     assert "onStepEnter" in api["GoToStep"]["fires"]
     assert {"name": "flow_channels", "type": "scriptCHOP"} in manifest["operators"]

@@ -26,7 +26,8 @@ def test_no_generated_file_has_drifted() -> None:
 def test_every_generated_file_is_covered() -> None:
     shown = {path.relative_to(REPO_ROOT).as_posix() for path in (f.path for f in regenerate.generated_files())}
     assert shown == {"README.md", "toxes/FlowController.manifest.json", "toxes/TDAsyncIO.manifest.json",
-                     "callbacks_templates/flow_callbacks_template.py", "mock_td/SUPPORTED.md"}
+                     "toxes/FlowDashboard.manifest.json", "callbacks_templates/flow_callbacks_template.py",
+                     "mock_td/SUPPORTED.md"}
 
 
 def test_check_names_a_stale_file_and_writes_nothing_then_regenerate_fixes_it(tmp_path: Path) -> None:
