@@ -245,6 +245,7 @@ def load_flow(session: Any, flow: FlowFile | str | Path, parent: Any = None, mod
         if broken:
             problems = "; ".join(f"{finding.where}: {finding.message}" for finding in broken)
             raise HeadlessError(f"{flow.path}: the callbacks file is wrong: {problems} (see lopflow check)")
+    share_shipped_modules(session)
     parent = parent if parent is not None else session.root.op("project1")
     if asyncio if asyncio is not None else flow.run.asyncio:
         if parent.op(ASYNCIO_NAME) is None:
@@ -263,6 +264,17 @@ def load_flow(session: Any, flow: FlowFile | str | Path, parent: Any = None, mod
     write_steps(controller, definition)
     controller.par.Setup.pulse()
     return controller
+
+
+def share_shipped_modules(session: Any) -> None:
+    """Let the components built on ``session`` use the pure modules this process already loaded.
+
+    Headless, the tools and tests load ``ext/<Component>/`` modules once (``component_files.load``);
+    with this, a component's DAT holding such a file uses that same module instead of building its own,
+    so e.g. ``FlowDefinition`` is one class in the whole process. DATs whose text was edited, and
+    TD-facing modules (the extension, forwarders), still build their own, as in TD.
+    """
+    session.share_modules(toxes_module("component_files").shared_module_resolver(str(REPO_ROOT)))
 
 
 def _check_extension(session: Any, comp: Any) -> None:

@@ -16,9 +16,11 @@ Runs inside TD (the builder uses it) and headless; standard library only.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -108,3 +110,70 @@ def find(name: str, repo: str | None = None) -> ModuleType:
         if os.path.isfile(os.path.join(component_folder(component, repo), name + ".py")):
             return load(component, name, repo)
     raise ImportError(f"LOPflow: no component folder under ext/ holds {name}.py")
+
+
+#: The names TD puts into every DAT module's globals (the per-DAT ones and the shared ones); a module
+#: that uses none of them as a free name, and imports neither ``td`` nor ``tdu``, is pure Python.
+TD_GLOBALS = frozenset({
+    "op", "ops", "me", "parent", "iop", "ipar", "root", "absTime", "run", "runs", "debug", "project",
+    "tdu", "td", "mod", "ext", "ParMode", "app", "ui", "isMainThread", "tdError", "baseCOMP",
+    "containerCOMP", "textDAT", "tableDAT", "scriptCHOP", "nullCHOP", "executeDAT", "parameterexecuteDAT",
+    "webserverDAT",
+})
+
+
+def td_names_used(path: str) -> frozenset[str]:
+    """TD names the module at ``path`` needs: imports of ``td``/``tdu`` and free uses of TD's DAT globals.
+
+    A name counts as free when the module never binds it (assignment, def, class, import, argument,
+    comprehension or loop target): a coarse, conservative reading of the source with ``ast``.
+    """
+    with open(path, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read(), path)
+    bound: set[str] = set()
+    loaded: set[str] = set()
+    imported_td: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            for alias in node.names:
+                top = (module or alias.name).split(".")[0]
+                if top in ("td", "tdu"):
+                    imported_td.add(top)
+                bound.add((alias.asname or alias.name).split(".")[0])
+    return frozenset(imported_td | ((loaded - bound) & TD_GLOBALS))
+
+
+def pure_modules(component: str, repo: str | None = None) -> frozenset[str]:
+    """The modules of ``component`` that need nothing from TD (the pure core and the spec)."""
+    forwarders = forwarder_names(component, repo)
+    return frozenset(name for name, path in dat_files(component, repo).items()
+                     if path.endswith(".py") and name not in forwarders and not td_names_used(path))
+
+
+def shared_module_resolver(repo: str | None = None) -> Callable[[Any], ModuleType | None]:
+    """A resolver for mock_td's ``Session.share_modules``: a component DAT holding a pure module's file
+    (its text, or its ``file`` with ``syncfile`` on) gets the one module ``load`` gives, so every class of
+    the pure core exists once per process. Any other DAT (edited text, TD-facing code) builds its own."""
+    sources: dict[str, tuple[str, str, str]] = {}  # DAT name -> (component, path, text)
+    for component in SPECS:
+        for name in pure_modules(component, repo):
+            path = dat_files(component, repo)[name]
+            with open(path, encoding="utf-8") as handle:
+                sources[name] = (component, path, handle.read())
+
+    def resolve(dat: Any) -> ModuleType | None:
+        source = sources.get(dat.name)
+        if source is None:
+            return None
+        component, path, text = source
+        linked = bool(dat.par.syncfile.eval()) and os.path.abspath(str(dat.par.file.eval())) == os.path.abspath(path)
+        return load(component, dat.name, repo) if linked or dat.text == text else None
+
+    return resolve

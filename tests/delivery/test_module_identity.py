@@ -60,3 +60,38 @@ def test_lopflow_imports_shipped_modules_only_through_the_loader() -> None:
                     and path.name != "repo.py":
                 offenders.append(f"{path.name}:{node.lineno} changes sys.path")
     assert offenders == []
+
+
+def test_a_headless_flow_runs_on_the_one_flow_definition_class(td_session, tmp_path: Path) -> None:
+    from lopflow.headless import load_flow
+
+    flow_file = tmp_path / "flow.toml"
+    flow_file.write_text(FLOW, encoding="utf-8")
+    controller = load_flow(td_session, flow_file)
+    # The component's own flow_steps DAT, what its engine imports, is the module the CLI and this test use.
+    assert controller.op("flow_steps").module is flow_steps
+    engine = controller.ext.FlowControllerExt.engine
+    assert type(engine.definition) is flow_steps.FlowDefinition
+    assert type(engine).__module__ == "flow_engine" and type(engine) is component_files.load("FlowController", "flow_engine").FlowEngine
+    controller.Start()
+    assert controller.CurrentStepName == "intro"
+
+
+def test_a_dat_whose_text_was_edited_builds_its_own_module(td_session, tmp_path: Path) -> None:
+    from lopflow.headless import load_flow
+
+    flow_file = tmp_path / "flow.toml"
+    flow_file.write_text(FLOW, encoding="utf-8")
+    controller = load_flow(td_session, flow_file, mode="embedded")
+    assert controller.op("flow_names").module is component_files.load("FlowController", "flow_names")
+    dat = controller.op("flow_names")
+    dat.text = dat.text + "\nEDITED = True\n"
+    assert dat.module is not component_files.load("FlowController", "flow_names")
+    assert dat.module.EDITED is True
+
+
+def test_only_pure_modules_are_shared() -> None:
+    pure = component_files.pure_modules("FlowController")
+    assert "flow_steps" in pure and "flow_engine" in pure
+    assert "FlowControllerExt" not in pure  # uses TD's globals (tdu, op, run, ...)
+    assert "frame_execute" not in pure  # a forwarder, never imported
