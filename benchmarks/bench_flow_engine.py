@@ -12,7 +12,10 @@ Printed, each with its measured ratio and met / missed:
 - the cost per transition for 10 and 10,000 steps, and for 10 to 10,000 steps entered in one frame;
 - the runaway guard: the longest frame of an instant loop, also with slow callbacks, and that the
   runaway is still recorded in every frame;
-- ``Set()`` of a 200,000-entry dict and of a 50 MB string, with an onContextChange callback defined.
+- ``Set()`` of a 200,000-entry dict and of a 50 MB string, with an onContextChange callback defined;
+- the run journal: the cost per transition of writing the engine's records with a real
+  ``flow_journal.Journal`` to a file in a temporary folder (as the extension does, wall clock added),
+  without and with fsync; judged on wall time, since waiting for the disk is what a frame pays.
 
 The peers are benchmark-only extras: ``pip install -e '.[bench]'``. A missing peer is reported and
 its targets are skipped.
@@ -24,8 +27,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ext" / "FlowContro
 
 import flow_callbacks  # noqa: E402
 import flow_engine  # noqa: E402
+import flow_journal  # noqa: E402
 import flow_spec  # noqa: E402
 import flow_steps  # noqa: E402
 
@@ -90,11 +97,13 @@ def lop_instant(steps: int, callbacks: str) -> Timed:
 
 
 def lop_wait(steps: int) -> Timed:
+    """Wait steps advanced by NextStep from outside callbacks, one GO per frame (the GO guard's rule)."""
     def run() -> float:
-        engine, counter, _ = lop_engine(chain(steps, -1), "enter")
+        engine, counter, clock = lop_engine(chain(steps, -1), "enter")
         engine.start()
         started = _start_clock()
         for _ in range(steps - 1):
+            clock["frame"] += 1
             engine.next_step()
         elapsed = time.thread_time() - started
         assert counter.entered == steps and engine.current_step_index == steps - 1
@@ -217,6 +226,32 @@ def set_value(value: Any) -> Timed:
         assert engine.history.events("context_set")[-1].data.get("truncated") == ["value"]
         return elapsed * 1e6
     return run
+
+
+def journal_run(steps: int, mode: str) -> tuple[float, float]:
+    """Wait steps advanced by NextStep (one per frame), each step change journaled: ``mode`` 'off' (no
+    listener), 'on' or 'fsync'. Returns (wall, CPU) microseconds per transition."""
+    engine, counter, clock = lop_engine(chain(steps, -1), "enter")
+    folder = tempfile.mkdtemp(prefix="lopflow_bench_journal_")
+    try:
+        if mode != "off":
+            journal = flow_journal.Journal(os.path.join(folder, "flow.jsonl"), lambda: engine.journal_state(time.time()),
+                                           lambda message, exc: None, fsync=mode == "fsync")
+            engine.on_record = lambda record: journal.append({**record, "wall": time.time()})
+        engine.start()
+        _start_clock()
+        started, started_cpu = time.perf_counter(), time.thread_time()
+        for _ in range(steps - 1):
+            clock["frame"] += 1
+            engine.next_step()
+        wall, cpu = time.perf_counter() - started, time.thread_time() - started_cpu
+        assert counter.entered == steps
+        if mode != "off":
+            state, notes = flow_journal.read_state(journal.path)
+            assert notes == [] and state is not None and state["index"] == steps - 1 and journal.failures == 0
+        return wall / (steps - 1) * 1e6, cpu / (steps - 1) * 1e6
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------------------------ running
@@ -345,6 +380,25 @@ def set_cost(report: Report, rounds: int) -> None:
     report.target("Set of a 50 MB string <= 5 ms", figures["Set of a 50 MB string"] / 5000.0, 1.0, "time / 5 ms")
 
 
+def journal_cost(report: Report, rounds: int, steps: int) -> None:
+    print(f"\nRun journal: {steps} wait steps advanced by NextStep (one per frame), each step change journaled to "
+          f"a real file\n  (us per transition, median of {rounds} interleaved rounds; wall time, CPU time in "
+          "brackets; the journal's cost is the difference from no journal)")
+    samples: dict[str, list[tuple[float, float]]] = {"off": [], "on": [], "fsync": []}
+    for _ in range(rounds):
+        for mode in samples:
+            samples[mode].append(journal_run(steps, mode))
+    wall = {mode: statistics.median(w for w, _ in runs) for mode, runs in samples.items()}
+    cpu = {mode: statistics.median(c for _, c in runs) for mode, runs in samples.items()}
+    labels = {"off": "no journal", "on": "journal", "fsync": "journal with fsync"}
+    for mode, label in labels.items():
+        report.figure(label, wall[mode], f"us ({cpu[mode]:.2f} us CPU)")
+    cost = wall["on"] - wall["off"]
+    report.figure("journal cost per transition", cost, "us")
+    report.figure("journal cost per transition with fsync (no target)", wall["fsync"] - wall["off"], "us")
+    report.target("journal <= 50 us per transition", cost / 50.0, 1.0, "journal cost (wall) / 50 us")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -357,6 +411,7 @@ def main() -> None:
     scaling(report, args.rounds)
     guard(report, args.rounds)
     set_cost(report, args.rounds)
+    journal_cost(report, args.rounds, args.steps)
     print(f"\n{'every target met' if not report.missed else 'missed: ' + '; '.join(report.missed)}")
 
 

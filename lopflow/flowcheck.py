@@ -5,7 +5,7 @@ parameters), so a flow that passes here loads in TouchDesigner the same way. Two
 file knows are added here:
 
 - steps marked ``entry = true`` are entered by ``GoToStep()`` from code: they, and the steps they
-  lead to, are not reported as unreachable (a ``note`` lists them instead);
+  lead to (by ``then`` or ``ontimeout``), are not reported as unreachable (a ``note`` lists them instead);
 - the callbacks file must exist, be UTF-8 Python that compiles, and define no misspelt callback
   (``onStepEntr``: the message names ``onStepEnter``, from the callback registry); a callback must
   take the one ``info`` argument.
@@ -93,13 +93,16 @@ def _reachability(flow: FlowFile, definition: Any) -> list[CheckFinding]:
 
 
 def _reached(definition: Any, starts: list[int]) -> set[int]:
-    """The step indices reached from ``starts`` by following each step's one successor."""
+    """The step indices reached from ``starts`` by following each step's successors (its ``then``, and its
+    ``ontimeout`` when it has a timeout)."""
     reached: set[int] = set()
-    for start in starts:
-        current: int | None = start
-        while current is not None and current not in reached:
-            reached.add(current)
-            current = definition.target_of(current)
+    pending: list[int | None] = list(starts)
+    while pending:
+        current = pending.pop()
+        if current is None or current in reached:
+            continue
+        reached.add(current)
+        pending.extend(definition.successors(current))
     return reached
 
 

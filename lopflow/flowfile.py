@@ -9,6 +9,8 @@ A flow file looks like this::
     label = "Initialize"
     duration = -1                     # -1: wait for NextStep(); 0: advance at once; above 0: seconds
     then = "next"                     # "next", "end" or the label of another step (default "next")
+    timeout = 60                      # optional watchdog: seconds in this step (paused time excluded) before
+    ontimeout = "Initialize"          #   it leaves by ontimeout: "next", "end" or a step (default "next")
     entry = false                     # true: code enters this step with GoToStep() (no "unreachable" warning)
 
     [run]                             # optional
@@ -17,7 +19,8 @@ A flow file looks like this::
     asyncio = true                    # also build a TDAsyncIO (global OP shortcut TDAsyncIO)
 
 This module only checks shapes and types. Whether the steps make a sound flow (durations that are
-not -1, 0 or above 0, unknown ``then`` targets, duplicate names, unreachable steps, instant loops) is
+not -1, 0 or above 0, unknown ``then`` or ``ontimeout`` targets, duplicate names, unreachable steps,
+instant loops) is
 the engine's validation (``ext/FlowController/flow_steps.py``), reported by ``lopflow check``.
 """
 
@@ -41,7 +44,7 @@ DEFAULT_SECONDS = 60.0
 DEFAULT_FPS = 60.0
 
 _TOP_KEYS = ("name", "callbacks", "steps", "run")
-_STEP_KEYS = ("label", "duration", "then", "entry")
+_STEP_KEYS = ("label", "duration", "then", "timeout", "ontimeout", "entry")
 _RUN_KEYS = ("seconds", "fps", "asyncio")
 
 
@@ -51,17 +54,20 @@ class FlowFileError(ValueError):
 
 @dataclass(frozen=True)
 class StepRow:
-    """One step as written in the flow file: the three fields of a block of the Step sequence, plus
-    ``entry`` (the step is entered by ``GoToStep()`` from code, a fact only ``lopflow check`` uses)."""
+    """One step as written in the flow file: the fields of a block of the Step sequence (label, duration,
+    then, and the watchdog's timeout and ontimeout), plus ``entry`` (the step is entered by ``GoToStep()``
+    from code, a fact only ``lopflow check`` uses)."""
 
     label: str
     duration: float = DURATION_WAIT
     then: str = THEN_NEXT
     entry: bool = False
+    timeout: float = 0.0
+    ontimeout: str = THEN_NEXT
 
-    def as_row(self) -> tuple[str, float, str]:
-        """The ``(label, duration, then)`` triple the engine's FlowDefinition is built from."""
-        return (self.label, self.duration, self.then)
+    def as_row(self) -> tuple[str, float, str, float, str]:
+        """The ``(label, duration, then, timeout, ontimeout)`` row the engine's FlowDefinition is built from."""
+        return (self.label, self.duration, self.then, self.timeout, self.ontimeout)
 
 
 @dataclass(frozen=True)
@@ -88,8 +94,8 @@ class FlowFile:
     callbacks: Path | None = None
     run: RunSettings = field(default_factory=RunSettings)
 
-    def rows(self) -> list[tuple[str, float, str]]:
-        """The steps as ``(label, duration, then)`` rows, in file order."""
+    def rows(self) -> list[tuple[str, float, str, float, str]]:
+        """The steps as ``(label, duration, then, timeout, ontimeout)`` rows, in file order."""
         return [step.as_row() for step in self.steps]
 
 
@@ -189,10 +195,19 @@ def _read_step(path: Path, index: int, item: dict[str, Any]) -> StepRow:
         raise FlowFileError(
             f"{where}: 'then' must be \"{THEN_NEXT}\", \"{THEN_END}\" or the label of a step, got {then!r}"
         )
+    timeout = item.get("timeout", 0)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not math.isfinite(timeout) or timeout < 0:
+        raise FlowFileError(
+            f"{where}: 'timeout' must be a number of seconds, 0 (no watchdog) or above, got {timeout!r}")
+    ontimeout = item.get("ontimeout", THEN_NEXT)
+    if not isinstance(ontimeout, str) or not ontimeout.strip():
+        raise FlowFileError(
+            f"{where}: 'ontimeout' must be \"{THEN_NEXT}\", \"{THEN_END}\" or the label of a step, got {ontimeout!r}")
     entry = item.get("entry", False)
     if not isinstance(entry, bool):
         raise FlowFileError(f"{where}: 'entry' must be true or false, got {entry!r}")
-    return StepRow(label=label, duration=float(duration), then=then, entry=entry)
+    return StepRow(label=label, duration=float(duration), then=then, entry=entry, timeout=float(timeout),
+                   ontimeout=ontimeout)
 
 
 def _read_run(path: Path, value: Any) -> RunSettings:

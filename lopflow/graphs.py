@@ -1,6 +1,7 @@
 """``lopflow graph``: a flow file's step graph as Mermaid or DOT text, or as an SVG picture via Graphviz.
 
-The graph itself (steps; next, jump and end edges) is the engine's (``ext/FlowController/flow_graph.py``),
+The graph itself (steps; next, jump, end and watchdog timeout edges) is the engine's
+(``ext/FlowController/flow_graph.py``),
 the same the FlowController component publishes with ``GetFlowGraph()``. Drawing it is tooling, so the
 renderers live here: ``to_mermaid`` and ``to_dot`` turn a ``FlowGraph`` into text, and ``write_svg``
 pipes the DOT text through Graphviz's ``dot``.
@@ -68,12 +69,21 @@ def _node_text(node: Any) -> str:
     return str(node.label)
 
 
+def _timeout_text(graph: Any, edge: Any) -> str:
+    """The label of a timeout edge: ``timeout 60s`` (the step's watchdog)."""
+    for node in graph.nodes:
+        if node.id == edge.source:
+            return f"timeout {node.timeout:g}s"
+    return "timeout"
+
+
 def _mermaid_escape(text: str) -> str:
     return text.replace('"', "#quot;").replace("\n", " ")
 
 
 def to_mermaid(graph: Any, current: str | None = None) -> str:
-    """Mermaid ``flowchart TD`` text of a ``FlowGraph``: wait steps hexagons, timed steps rounded, ``current`` bold."""
+    """Mermaid ``flowchart TD`` text of a ``FlowGraph``: wait steps hexagons, timed steps rounded, jumps dotted,
+    watchdog timeouts thick arrows labelled with their seconds, ``current`` bold."""
     mermaid_ids = {node.id: ("start" if node.kind == "start" else "finish" if node.kind == "end" else f"s{i}")
                    for i, node in enumerate(graph.nodes)}
     lines = ["flowchart TD"]
@@ -89,7 +99,10 @@ def to_mermaid(graph: Any, current: str | None = None) -> str:
         else:
             lines.append(f'    {mid}["{text}"]')
     for edge in graph.edges:
-        arrow = "-.->|jump|" if edge.kind == "jump" else "-->"
+        if edge.kind == "timeout":
+            arrow = f"==>|{_mermaid_escape(_timeout_text(graph, edge))}|"
+        else:
+            arrow = "-.->|jump|" if edge.kind == "jump" else "-->"
         lines.append(f"    {mermaid_ids[edge.source]} {arrow} {mermaid_ids[edge.target]}")
     if current is not None and current in mermaid_ids:
         lines.append("    classDef current stroke-width:4px")
@@ -102,7 +115,8 @@ def _dot_quote(text: str) -> str:
 
 
 def to_dot(graph: Any, name: str = "flow", current: str | None = None) -> str:
-    """Graphviz DOT text (``digraph``) of a ``FlowGraph``: wait steps hexagons, jumps dashed, ``current`` bold."""
+    """Graphviz DOT text (``digraph``) of a ``FlowGraph``: wait steps hexagons, jumps dashed, watchdog timeouts
+    dotted and labelled with their seconds, ``current`` bold."""
     lines = [f"digraph {_dot_quote(name)} {{", "    rankdir=TB;", "    node [shape=box, style=rounded];"]
     shapes = {"start": "circle", "end": "doublecircle", "wait": "hexagon", "timed": "box", "auto": "box"}
     for node in graph.nodes:
@@ -112,7 +126,10 @@ def to_dot(graph: Any, name: str = "flow", current: str | None = None) -> str:
             attrs.append("penwidth=3")
         lines.append(f"    {_dot_quote(node.id)} [{', '.join(attrs)}];")
     for edge in graph.edges:
-        style = ' [style=dashed, label="jump"]' if edge.kind == "jump" else ""
+        if edge.kind == "timeout":
+            style = f" [style=dotted, penwidth=2, label={_dot_quote(_timeout_text(graph, edge))}]"
+        else:
+            style = ' [style=dashed, label="jump"]' if edge.kind == "jump" else ""
         lines.append(f"    {_dot_quote(edge.source)} -> {_dot_quote(edge.target)}{style};")
     lines.append("}")
     return "\n".join(lines) + "\n"

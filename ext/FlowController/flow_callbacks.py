@@ -86,7 +86,7 @@ _STEP_KEYS: tuple[tuple[str, str], ...] = (
     ("step_data", "the data given to the step (WaitForContinue/Update), else None"),
 )
 _RUN_KEYS: tuple[tuple[str, str], ...] = (
-    ("source", "what caused it: 'api', 'pulse', 'start', 'timer', 'auto', 'update', 'goto', ..."),
+    ("source", "what caused it: 'api', 'pulse', 'start', 'timer', 'auto', 'update', 'back', 'timeout', ..."),
     ("process_id", "the unique id of the run"),
 )
 
@@ -103,7 +103,7 @@ CALLBACKS: tuple[CallbackSpec, ...] = (
     CallbackSpec(
         "onStepExit", "the current step is left (it is still current)",
         (*_STEP_KEYS,
-         ("reason", "'next', 'jump', 'goto', 'end', 'finish', 'stop', 'restart' or 'removed'"),
+         ("reason", "'next', 'jump', 'goto', 'back', 'timeout', 'end', 'finish', 'stop', 'restart' or 'removed'"),
          ("next_step_name", "the step entered next ('' when the flow ends)"),
          ("elapsed", "seconds of TD time spent in the step"), *_RUN_KEYS)),
     CallbackSpec(
@@ -114,7 +114,8 @@ CALLBACKS: tuple[CallbackSpec, ...] = (
          ("step_label", "the label of the step arrived at"), ("step", "the step arrived at, as a dict: index, "
                                                                    "name, label, type, duration, then"),
          ("step_data", "the data of the step arrived at (None: it was just entered)"),
-         ("transition", "'next' (in order), 'jump' (a then naming a step) or 'goto' (GoToStep)"), *_RUN_KEYS)),
+         ("transition", "'next' (in order), 'jump' (a then naming a step), 'goto' (GoToStep), 'back' (Back) or "
+                        "'timeout' (the watchdog)"), *_RUN_KEYS)),
     CallbackSpec(
         "onWaitForContinue", "the current step starts waiting: a wait step (-1) is entered or WaitForContinue()",
         (*_STEP_KEYS, ("update_data", "the data given to WaitForContinue (None when a wait step was entered)"),
@@ -159,6 +160,30 @@ CALLBACKS: tuple[CallbackSpec, ...] = (
          ("renamed", "[[old_name, new_name], ...] renames detected"),
          ("findings", "problems found, as dicts: severity, code, message, steps, indices"),
          ("runnable", "True when the flow can run (no error findings)"), *_RUN_KEYS)),
+    CallbackSpec(
+        "onFlowPause", "the run is paused (Pause): timed steps and watchdogs stop counting",
+        (_STEP_DICT, ("step_index", "the current step's index"), ("step_name", "the current step's name"),
+         *_RUN_KEYS)),
+    CallbackSpec(
+        "onFlowResume", "a paused run resumes (Resume): timers count on from where they stopped",
+        (_STEP_DICT, ("step_index", "the current step's index"), ("step_name", "the current step's name"),
+         ("paused_for", "seconds of TD time the run was paused"), *_RUN_KEYS)),
+    CallbackSpec(
+        "onStepTimeout", "a step stayed current for its timeout (paused time excluded), before it leaves by "
+                         "ontimeout",
+        (*_STEP_KEYS, ("timeout", "the step's timeout in seconds"),
+         ("elapsed", "seconds of TD time spent in the step while not paused"),
+         ("ontimeout", "where the step goes now: 'next', 'end' or a step name"),
+         ("next_step_name", "the step entered next ('' when the flow ends)"), *_RUN_KEYS)),
+    CallbackSpec(
+        "onFlowRestore", "a run was restored from the journal (Restore, Restoreonstart), without onStepEnter",
+        (("process_id", "the id of the restored run"), ("step_name", "the step the run continues in"),
+         ("step_index", "that step's index"),
+         ("downtime", "wall-clock seconds since the journal was last written"),
+         ("context_keys", "the context keys brought back"),
+         ("lost_keys", "context keys whose values could not be journaled (not JSON): they are not back"),
+         ("waiting", "True when the step waits for NextStep"), ("paused", "True when the run was paused"),
+         ("source", "'restore' (the Restore pulse or method) or 'restoreonstart'"))),
 )
 
 #: What each action fires, in order. ``[...]`` marks callbacks that fire only in the case described.
@@ -181,6 +206,14 @@ CALLBACK_ORDER: tuple[tuple[str, str], ...] = (
     ("ClearContext()", "onContextChange(kind 'clear')"),
     ("A callback raises", "the raising callback → onError (after the other callbacks of the same action; the run goes on)"),
     ("Step sequence edited", "onStepsChanged"),
+    ("Pause()", "onFlowPause (timers stop; NextStep, GoToStep and Back still move, the new step's timer waits)"),
+    ("Resume()", "onFlowResume → [what the pause held back: a due timer or watchdog, a duration-0 step's advance]"),
+    ("Back()", "onStepExit(reason 'back') → onNextStep(transition 'back', source 'back') → onStepEnter(the step "
+               "visited before) → [onWaitForContinue if it waits]"),
+    ("A step's timeout passes", "onStepTimeout → onStepExit(reason 'timeout') → onNextStep(transition 'timeout') → "
+                                "onStepEnter (ontimeout 'end': onStepTimeout → onStepExit → onFlowFinish)"),
+    ("NextStep() ignored (GO guard, expect, not running)", "nothing (a history note)"),
+    ("Run restored (Restore) or extension re-initialised", "nothing from the engine (a Restore fires onFlowRestore)"),
     ("API call inside a callback", "queued: runs after the current action's callbacks, never nested"),
 )
 

@@ -2,8 +2,8 @@
 
 Layout (names from ``flow_spec``): the event pulses ``on_start``, ``on_finish``, ``on_update``,
 ``on_next_step`` (1 for exactly one cook after the event), then ``current_step``, ``max_steps``,
-``waiting_for_continue``, the five ``status_*`` channels (exactly one is 1), ``flow_active`` and
-``progress``. The optional channels (result length, step data length, last update time) are the
+``waiting_for_continue``, the five ``status_*`` channels (exactly one is 1; a paused run is
+``status_running``), ``flow_active``, ``progress`` and ``paused`` (1 while the run is paused). The optional channels (result length, step data length, last update time) are the
 adapter's.
 
 Pure Python: no ``td`` import, no module-level state.
@@ -33,7 +33,7 @@ class EventCounts:
 
 
 def channel_values(events: dict[str, int], *, status_channel: str, step_index: int, step_count: int,
-                   waiting: bool, running: bool, progress: float) -> list[tuple[str, float]]:
+                   waiting: bool, running: bool, progress: float, paused: bool = False) -> list[tuple[str, float]]:
     """Every always-present channel as ``(name, value)``, in layout order."""
     values: list[tuple[str, float]] = [(name, 1.0 if events[name] else 0.0) for name in EVENT_NAMES]
     values += [
@@ -42,5 +42,6 @@ def channel_values(events: dict[str, int], *, status_channel: str, step_index: i
         ("waiting_for_continue", 1.0 if waiting else 0.0),
     ]
     values += [(name, 1.0 if name == status_channel else 0.0) for name in STATUS_CHANNELS]
-    values += [("flow_active", 1.0 if running else 0.0), ("progress", progress)]
+    values += [("flow_active", 1.0 if running else 0.0), ("progress", progress),
+               (flow_spec.PAUSED_CHANNEL, 1.0 if paused else 0.0)]
     return values

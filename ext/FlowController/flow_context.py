@@ -226,6 +226,13 @@ class FlowContext:
         self._data.clear()
         return self._emit(ContextChange(self._take_id(), "clear", None, None, old, source))
 
+    def load(self, values: Mapping[str, Any], last_change_id: int | None = None) -> None:
+        """Replace the whole context with ``values`` silently (no listener is called): a run brought back
+        by ``FlowEngine.import_run``. ``last_change_id``: continue the change ids after it (never back)."""
+        self._data = dict(values)
+        if last_change_id is not None:
+            self._next_id = max(self._next_id, int(last_change_id) + 1)
+
     # -- listeners ------------------------------------------------------------------------------------
     def add_listener(self, listener: ContextListener) -> None:
         """Call ``listener(change)`` after every change. Listener exceptions propagate to the caller."""

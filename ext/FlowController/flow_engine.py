@@ -13,8 +13,23 @@ queue, the frame budget, the clock), ``flow_transitions`` (the run and its moves
 errors), ``flow_payloads`` (callback info dicts) and ``flow_channel_layout`` (Script CHOP channels).
 
 Steps: duration 0 advances at once (queued after the step's callbacks), -1 waits for ``next_step``,
-above 0 advances when ``tick()`` sees ``now() >= entered + duration``. ``wait_for_continue`` makes the
-current step wait whatever its duration.
+above 0 advances when ``tick()`` sees ``now() >= entered + duration`` (give or take
+``flow_spec.TIME_EPSILON``: at 20 fps a 0.1 s step lasts two frames). ``wait_for_continue`` makes the
+current step wait whatever its duration. A step with a ``timeout`` (the watchdog) that is still current
+that long (a waiting step included) fires onStepTimeout and leaves by its ``ontimeout`` route.
+
+The GO guard: ``next_step`` called from outside callbacks (a pulse, a sensor script, another
+extension: the engine is not dispatching) advances at most one step per frame, and with
+``go_debounce`` above 0 at most one per that many seconds of TD time; ``expect`` makes it advance only
+from the step it names. An ignored call returns False and leaves a history note (``ignored``; a flood
+of identical notes is one event whose ``count`` grows). Called while the flow is not running it
+returns False too; it never raises for that. ``go_debounce=None`` switches the guard off (programs
+that drive the engine directly, such as the benchmarks).
+
+Pause: ``pause()`` freezes timed steps and watchdogs with their remaining time (and holds duration-0
+advances); ``next_step``, ``go_to_step`` and ``back`` still move, and a step entered while paused starts
+its timers on ``resume()``. ``back()`` returns to the step left before the current one (repeated Back
+walks further back; steps passed through at once are skipped), with source ``back``.
 
 Run to completion: every action is an item of one FIFO queue. An API call made while the engine is
 busy (inside a callback or a listener) is checked at once (misuse raises ``FlowError`` in the caller)
@@ -42,6 +57,15 @@ rejected while running: the run continues on the previous one.
 Callback errors are reported through the dispatcher's exception hooks and fire ``onError``; the run
 goes on (``error_policy='continue'``) or finishes with result_type 'error' (``'finish'``).
 
+Journal and hand-over: ``on_record`` (None by default: no record is built) hears a ``flow_journal``
+record at every run start, step entry, start of waiting, context change, pause, resume and run end,
+and about once per ``journal_interval`` seconds a ``timer`` record while a timer counts.
+``journal_state()`` is the run in the journal's state shape (JSON only), for compaction.
+``export_run()`` is the whole run position (plus the history and the queued actions, in-process only);
+``import_run(state, now, timed, source)`` puts an engine there without firing onStepEnter or
+onFlowStart: a re-initialised extension hands its run to the new engine this way (source
+``reinit``), and a restore after a crash brings back the journaled run (source ``restore``).
+
 Observing: ``state`` is an immutable ``FlowState``. After every batch of actions each state listener
 gets a ``StateChange`` naming the fields that changed (a listener added while none was there compares
 with the state at that moment). Event listeners get every ``HistoryEvent`` as it is recorded.
@@ -54,6 +78,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -62,19 +87,39 @@ import flow_channel_layout
 import flow_context
 import flow_graph
 import flow_history
+import flow_journal
 import flow_names
 import flow_payloads as payloads
 import flow_spec
 import flow_steps
 from flow_channel_layout import EVENT_NAMES, STATUS_CHANNELS
 from flow_queue import Action, ActionQueue, Clock, FrameBudget
-from flow_state import Entry, EventListener, FlowError, FlowState, FlowStatus, StateChange, StateListener
-from flow_transitions import Transitions
+from flow_state import (
+    Entry,
+    EventListener,
+    FlowError,
+    FlowState,
+    FlowStatus,
+    RestoreReport,
+    StateChange,
+    StateListener,
+)
+from flow_transitions import Record, Transitions
 
-__all__ = ["EVENT_NAMES", "STATUS_CHANNELS", "FlowEngine", "FlowError", "FlowState", "FlowStatus", "StateChange"]
+__all__ = ["EVENT_NAMES", "STATUS_CHANNELS", "FlowEngine", "FlowError", "FlowState", "FlowStatus", "RestoreReport",
+           "StateChange"]
 
 _RESULT_TYPES = ("success", "error")
 _ERROR_POLICIES = ("continue", "finish")
+#: What a timed step does when a run is imported: finish its remaining time, start again, or leave at once.
+TIMED_MODES = ("remaining", "restart", "advance")
+IMPORT_SOURCES = ("reinit", "restore")
+#: ``export_run`` keys that only make sense in the same process (live objects, engine internals).
+IN_PROCESS_KEYS = ("history", "queued", "flow_status", "step_data", "last_result", "last_update_time",
+                   "end_progress", "change_id", "run_seq", "entry_seq", "run_started", "steps_entered",
+                   "entry_times", "paused_at", "go", "warned_keys")
+_EPSILON = flow_spec.TIME_EPSILON
+_RUNNING = FlowStatus.RUNNING
 
 
 def _counter_ids(prefix: str = "flow") -> Callable[[], str]:
@@ -100,6 +145,8 @@ class FlowEngine:
         name_history: flow_names.NameHistory | None = None,
         error_policy: str = "continue",
         first_change_id: int = 1,
+        go_debounce: float | None = flow_spec.DEFAULT_GO_DEBOUNCE,
+        journal_interval: float = flow_spec.JOURNAL_TIMER_INTERVAL,
     ) -> None:
         """Create an idle engine.
 
@@ -107,7 +154,8 @@ class FlowEngine:
         one when None). ``id_factory``: returns a new unique process id per run. ``frame_budget_ms``
         (None: no time limit) is measured with ``budget_clock``. ``name_history``: renames restored from
         the step_name_history table. ``error_policy``: 'continue' or 'finish'. ``first_change_id``:
-        continue context change ids from a stored value.
+        continue context change ids from a stored value. ``go_debounce``: the GO guard (see the module
+        docstring; None: off). ``journal_interval``: seconds between ``timer`` journal records.
         """
         if error_policy not in _ERROR_POLICIES:
             raise ValueError(f"error_policy must be one of {', '.join(_ERROR_POLICIES)}, not {error_policy!r}")
@@ -128,6 +176,13 @@ class FlowEngine:
         self._seen_names: tuple[str, ...] = ()
         self._listeners: list[StateListener] = []
         self._last_state: FlowState | None = None
+        self._go_debounce: float | None = None
+        self.go_debounce = go_debounce
+        self._go_frame: int | None = None  # the frame of the last advance by an outside NextStep
+        self._go_time = 0.0  # its TD time
+        self._note: tuple[int, dict[str, Any]] | None = None  # the newest ignored-NextStep note: (seq, data)
+        self.journal_interval = float(journal_interval)
+        self._timer_written = 0.0  # TD time of the last ``timer`` journal record
         if definition is not None:  # no onStepsChanged at construction: nothing changed for the user
             self._seen_names = definition.names
             self._run.use(definition)
@@ -142,6 +197,37 @@ class FlowEngine:
     @max_transitions_per_frame.setter
     def max_transitions_per_frame(self, value: int) -> None:
         self._budget.max_transitions = value
+
+    @property
+    def go_debounce(self) -> float | None:
+        """The GO guard: NextStep calls from outside callbacks advance at most once per frame and, above
+        0, at most once per this many seconds of TD time. None switches the guard off."""
+        return self._go_debounce
+
+    @go_debounce.setter
+    def go_debounce(self, value: float | None) -> None:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not value >= 0 or value == float("inf")):
+            raise ValueError(f"go_debounce must be a number of seconds, 0 or above (or None), not {value!r}")
+        self._go_debounce = None if value is None else float(value)
+
+    @property
+    def on_record(self) -> Callable[[Record], None] | None:
+        """The journal listener: called with every journal record (see ``flow_journal``); None: none made."""
+        return self._run.on_record
+
+    @on_record.setter
+    def on_record(self, listener: Callable[[Record], None] | None) -> None:
+        self._run.on_record = listener
+
+    @property
+    def on_warning(self) -> Callable[[str], None] | None:
+        """Called with each warning the engine has for the user (also recorded as a ``warning`` event)."""
+        return self._run.warn
+
+    @on_warning.setter
+    def on_warning(self, listener: Callable[[str], None] | None) -> None:
+        self._run.warn = listener
 
     @property
     def history_size(self) -> int:
@@ -175,8 +261,13 @@ class FlowEngine:
 
     @property
     def is_running(self) -> bool:
-        """True while a run is going on."""
+        """True while a run is going on (paused or not)."""
         return self._run.is_running
+
+    @property
+    def is_paused(self) -> bool:
+        """True while the run is paused."""
+        return self._run.paused
 
     @property
     def current_step_index(self) -> int:
@@ -233,10 +324,15 @@ class FlowEngine:
         switches its frame callbacks off then)."""
         if self._queue.pending:
             return 0.0
-        entry = self._run.entry
-        if entry is None or entry.deadline is None or entry.waiting or entry.timer_fired or not self._run.is_running:
+        run = self._run
+        entry = run.entry
+        if entry is None or run.paused or not run.is_running:
             return None
-        return entry.deadline
+        due = entry.deadline if not (entry.waiting or entry.timer_fired) else None
+        timeout_at = entry.timeout_at if not entry.timeout_fired else None
+        if timeout_at is not None and (due is None or timeout_at < due):
+            return timeout_at
+        return due
 
     @property
     def state(self) -> FlowState:
@@ -251,6 +347,7 @@ class FlowEngine:
             step_data=entry.step_data if entry else None, steps=run.definition.names,
             labels=run.definition.labels, name_history=tuple(self._names.entries()),
             context_change_id=self._context.last_change_id, runnable=run.definition.is_runnable,
+            paused=run.paused,
         )
 
     def graph(self) -> flow_graph.FlowGraph:
@@ -264,7 +361,7 @@ class FlowEngine:
         return flow_channel_layout.channel_values(
             run.events.consume(), status_channel=run.status.channel, step_index=self.current_step_index,
             step_count=len(run.definition), waiting=entry is not None and entry.waiting, running=run.is_running,
-            progress=run.progress())
+            progress=run.progress(), paused=run.paused)
 
     # ================================================================== listeners
     def add_listener(self, listener: StateListener) -> None:
@@ -279,7 +376,8 @@ class FlowEngine:
 
     # ================================================================== definition
     def load_rows(self, rows: Iterable[Any]) -> flow_steps.FlowDefinition:
-        """Build a definition from ``(label, duration, then)`` rows, recording renames first, and use it.
+        """Build a definition from ``(label, duration, then, timeout, ontimeout)`` rows (the last two may be
+        left out; see ``FlowDefinition.from_rows``), recording renames first, and use it.
 
         Renames are found against the previous rows given (by block index), so a ``then`` that still
         holds the old name resolves. Returns the new definition (read its ``findings``). Fires:
@@ -340,16 +438,74 @@ class FlowEngine:
         self._require_running("Stop")
         self._end(FlowStatus.STOPPED, None, "stopped", source, "stop")
 
-    def next_step(self, source: str = "api", entry_id: int | None = None) -> None:
+    def next_step(self, expect: str | None = None, source: str = "api", entry_id: int | None = None) -> bool:
         """Advance the current step entry (only that entry: see scoping). Fires: onStepExit, onNextStep,
         onStepEnter (or onFlowFinish after the last step).
 
+        Returns True when it advanced (or queued an advance), False when it was ignored, with a history
+        note saying why: the flow is not running; ``expect`` (a step name, label or old name) is not the
+        current step; or, called from outside callbacks, the GO guard (one advance per frame, and per
+        ``go_debounce`` seconds). Raises FlowError only for an ``expect`` that names no step.
         ``entry_id`` (the ``entry`` of a ``step_enter`` history event) pins the call to that entry;
         by default the current one.
         """
-        entry = self._require_running("NextStep")
+        run = self._run
+        entry = run.entry
+        if run.status is not _RUNNING or entry is None:
+            self._ignore_next_step(source, f"the flow is not running (status {run.status.label})")
+            return False
+        if expect is not None:
+            wanted = run.definition.index_of(str(expect))
+            if wanted is None:
+                raise FlowError(f"Can't NextStep: expect={expect!r} names no step; steps are: "
+                                f"{', '.join(run.definition.names)}")
+            if wanted != entry.index:
+                self._ignore_next_step(source, f"expected step {run.definition.names[wanted]!r}, but the current "
+                                               f"step is {entry.step.name!r}")
+                return False
+        debounce = self._go_debounce
+        if debounce is not None and not self._queue.busy:
+            clock = self._clock
+            frame = clock.frame_number()
+            if frame == self._go_frame:
+                self._ignore_next_step(source, "a NextStep already advanced the flow in this frame")
+                return False
+            if debounce > 0:  # TD time is read only when it matters
+                now = clock.now()
+                if self._go_frame is not None and now - self._go_time < debounce - _EPSILON:
+                    self._ignore_next_step(source, f"within Godebounce ({debounce:g} s) of the last advance")
+                    return False
+                self._go_time = now
+            self._go_frame = frame
         token = entry.token if entry_id is None else entry_id
-        self._queue.submit(Action("next_step", True, self._run.advance, token, source))
+        self._queue.submit(Action("next_step", True, run.advance, token, source))
+        return True
+
+    def pause(self, source: str = "api") -> None:
+        """Pause the run: timed steps and watchdogs stop counting (NextStep, GoToStep and Back still move;
+        a step entered while paused starts its timers on resume). Nothing happens when already paused.
+        Raises FlowError when not running. Fires: onFlowPause."""
+        self._require_running("Pause")
+        self._queue.submit_now(Action("pause", False, self._run.do_pause, self._run.run_seq, source))
+
+    def resume(self, source: str = "api") -> None:
+        """Resume a paused run: timers count on from where they stopped, and what came due meanwhile runs.
+        Nothing happens when not paused. Raises FlowError when not running. Fires: onFlowResume (then what
+        the pause held back: onStepTimeout, onStepExit, onNextStep, onStepEnter)."""
+        self._require_running("Resume")
+        self._queue.submit_now(Action("resume", False, self._run.do_resume, self._run.run_seq, source))
+
+    def back(self, source: str = "back") -> bool:
+        """Return to the step visited before the current one in this run (repeated Back walks further
+        back), with source ``back``. Returns False, with a history note, when there is no earlier step.
+        Raises FlowError when not running. Fires: onStepExit, onNextStep, onStepEnter."""
+        self._require_running("Back")
+        run = self._run
+        if not self._queue.busy and run.back_target() is None:
+            run.ignored("back", source, "no earlier step in this run")
+            return False
+        self._queue.submit(Action("back", True, run.do_back, run.run_seq, source))
+        return True
 
     def wait_for_continue(self, step_data: Any = None, source: str = "api") -> None:
         """Make the current step wait for next_step, whatever its duration. Fires: onWaitForContinue."""
@@ -395,16 +551,272 @@ class FlowEngine:
         return self._context.clear(source)
 
     def tick(self) -> None:
-        """Call once per frame: fires a due timer and continues actions deferred by the frame budget."""
+        """Call once per frame: fires a due timer or watchdog and continues actions deferred by the frame
+        budget (nothing counts while paused)."""
         run = self._run
         entry = run.entry
-        if (entry is not None and entry.deadline is not None and run.is_running and not entry.waiting
-                and not entry.timer_fired and self._clock.now() >= entry.deadline):
-            entry.timer_fired = True
-            self._queue.append(Action("timer", True, run.advance, entry.token, "timer"))
+        if entry is not None and not run.paused and run.status is _RUNNING:
+            deadline = entry.deadline if not (entry.waiting or entry.timer_fired) else None
+            timeout_at = entry.timeout_at if not entry.timeout_fired else None
+            if deadline is not None or timeout_at is not None:
+                now = self._clock.now()
+                due = now + _EPSILON
+                if deadline is not None and due >= deadline and (timeout_at is None or deadline <= timeout_at):
+                    entry.timer_fired = True
+                    self._queue.append(Action("timer", True, run.advance, entry.token, "timer"))
+                elif timeout_at is not None and due >= timeout_at:
+                    entry.timeout_fired = True
+                    self._queue.append(Action("timeout", True, run.do_timeout, entry.token))
+                elif run.on_record is not None and now - self._timer_written >= self.journal_interval:
+                    self._timer_written = now
+                    run.emit({"k": "timer", "timer": run.timer_of(entry, now)})
         self._queue.drain()
 
+    # ================================================================== hand-over and journal
+    def journal_state(self, wall: float = 0.0) -> dict[str, Any]:
+        """The run in the journal's state shape (``flow_journal.EMPTY_STATE`` keys, plus ``back``), JSON
+        only: context values JSON cannot hold are left out and named in ``lost_keys``. What the journal
+        writes when it compacts: give it ``wall`` (wall-clock seconds now; the engine reads no wall clock),
+        e.g. ``Journal(path, lambda: engine.journal_state(time.time()), ...)``."""
+        state = self._position(journal=True)
+        state["wall"] = float(wall)
+        return state
+
+    def export_run(self) -> dict[str, Any]:
+        """The whole run position as plain data: the journal's state shape (context values as they are,
+        ``lost_keys`` naming those JSON cannot hold), plus, for a hand-over in the same process only
+        (``IN_PROCESS_KEYS``), the history events, the queued actions, the step data and the engine's
+        counters. ``import_run`` on another engine continues the run from it."""
+        run = self._run
+        entry = run.entry
+        state = self._position(journal=False)
+        state.update(
+            history=self._history.events(), queued=self._queue.export(), flow_status=run.status.value,
+            step_data=entry.step_data if entry is not None else None, last_result=run.last_result,
+            last_update_time=run.last_update_time, end_progress=run.end_progress,
+            change_id=self._context.last_change_id, run_seq=run.run_seq, entry_seq=run.entry_seq,
+            run_started=run.run_started, steps_entered=run.steps_entered, paused_at=run.paused_at,
+            go=(self._go_frame, self._go_time), warned_keys=sorted(run.warned_keys),
+            entry_times=None if entry is None else {
+                "entered_at": entry.entered_at, "paused_total": entry.paused_total,
+                "paused_since": entry.paused_since, "deadline": entry.deadline, "timeout_at": entry.timeout_at,
+                "timer_fired": entry.timer_fired, "timeout_fired": entry.timeout_fired, "held": entry.held,
+                "exited": entry.exited})
+        return state
+
+    def import_run(self, state: Mapping[str, Any], now: float | None = None, timed: str = "remaining",
+                   source: str = "reinit") -> RestoreReport:
+        """Put the engine in the run position ``state`` (from ``export_run``, or a journal's
+        ``read_state``) without firing onStepEnter or onFlowStart.
+
+        ``now``: TD time now (default: the engine's clock). The step is found by name, through the rename
+        history when it was renamed; when it no longer exists the run moves on at the next tick as when
+        the current step is deleted (onStepExit reason 'removed'). ``timed`` ('remaining', 'restart',
+        'advance'): a timed step finishes its remaining time, starts its full duration again, or leaves
+        at the next tick; a watchdog counts on from its elapsed time (from 0 with 'restart'). ``source``:
+        'reinit' (a re-initialised extension; an ended run is brought back as ended too) or 'restore'
+        (after a crash: only a run that was going on, onto an engine with no run going on). Records a
+        ``reinit`` or ``restore`` history event. Queued work runs at the next ``tick()``.
+
+        Raises FlowError saying why when the run cannot be brought back, ValueError for a bad ``timed``
+        or ``source``. Fires nothing (the removed-step rule fires its callbacks at the next tick).
+        """
+        if timed not in TIMED_MODES:
+            raise ValueError(f"timed must be one of {', '.join(TIMED_MODES)}, not {timed!r}")
+        if source not in IMPORT_SOURCES:
+            raise ValueError(f"source must be one of {', '.join(IMPORT_SOURCES)}, not {source!r}")
+        what = "Can't restore the run" if source == "restore" else "Can't take over the run"
+        if self._queue.busy:
+            raise FlowError(f"{what} inside a callback; do it from outside the flow's callbacks")
+        if not isinstance(state, Mapping):
+            raise FlowError(f"{what}: the state is a {type(state).__name__}, not a dict")
+        run = self._run
+        if source == "restore" and run.is_running:
+            raise FlowError(f"{what}: a run is going on (step {self.current_step_name!r}); Stop it first")
+        at = self._clock.now() if now is None else float(now)
+        if state.get("status") != "running":
+            if source == "restore":
+                why = "its run ended" if state.get("status") == "ended" else "no run was going on"
+                raise FlowError(f"{what}: the journal holds no run to restore ({why})")
+            return self._import_not_running(state)
+        definition = run.definition
+        if not definition.is_runnable:
+            raise FlowError(f"{what}: {self._not_runnable_reason()}")
+        name = str(state.get("step") or "")
+        if not name:
+            raise FlowError(f"{what}: the state names no current step")
+        index = definition.index_of(name)
+        renamed_from = removed = None
+        if index is not None:
+            step = definition.steps[index]
+            if step.name != name:
+                renamed_from = name
+        else:
+            old_index = state.get("index")
+            if isinstance(old_index, bool) or not isinstance(old_index, int) or old_index < 0:
+                raise FlowError(f"{what}: its step {name!r} no longer exists and the state does not say where it was")
+            removed, index = name, min(old_index, len(definition) - 1)
+            step = flow_steps.StepDef(label=name)  # stands for the deleted step until the run moves on
+        in_process = "queued" in state
+        paused = bool(state.get("paused"))
+        token = _whole(state.get("entry"), 0) or run.entry_seq + 1
+        entry = Entry(token, index, step, at, paused)
+        entry.waiting = bool(state.get("waiting")) or step.kind == "wait"
+        entry.step_data = state.get("step_data")
+        timer = state.get("timer")
+        elapsed = _number(timer.get("elapsed"), 0.0) if isinstance(timer, Mapping) and timer else 0.0
+        times = state.get("entry_times") if in_process else None
+        if isinstance(times, Mapping) and timed == "remaining":
+            for key in ("entered_at", "paused_total", "paused_since", "deadline", "timeout_at", "timer_fired",
+                        "timeout_fired", "held", "exited"):
+                setattr(entry, key, times[key])
+        else:
+            entry.set_elapsed(0.0 if timed == "restart" else elapsed, at, paused)
+            if timed == "advance" and step.kind == "timed" and not entry.waiting:
+                entry.deadline = at
+            if not in_process and step.kind == "auto" and not entry.waiting:
+                entry.held = "auto"  # crashed mid-transition: move on (at once, or on resume)
+        context = state.get("context") or {}
+        lost = tuple(str(k) for k in (state.get("lost_keys") or ()) if k not in context)
+        self._take_over(state, run.run_seq + 1)
+        run.status = _RUNNING
+        run.process_id = str(state.get("process_id") or "") or run.process_id
+        run.entry = entry
+        run.entry_seq = max(run.entry_seq, token, _whole(state.get("entry_seq"), 0))
+        run.paused = paused
+        run.paused_at = _number(state.get("paused_at"), at) if in_process else at
+        if not in_process:
+            run.run_started, run.steps_entered = at, 1
+        run.back = deque((str(n) for n in state.get("back") or ()), maxlen=flow_spec.BACK_STACK_SIZE)
+        run.warned_keys.update(lost)
+        self._context.load(context, _whole(state.get("change_id"), None))
+        if in_process:
+            self._adopt_queue(state.get("queued") or (), entry)
+        if entry.held == "auto" and not paused:
+            entry.held = None
+            self._queue.append(Action("auto", True, run.advance, token, "auto"))
+        if removed is not None:
+            self._queue.append(Action("removed", True, run.do_removed, token, run.run_seq, state.get("index")))
+        remaining = None
+        if entry.deadline is not None and not entry.waiting:
+            remaining = max(0.0, entry.deadline - (entry.paused_since if entry.paused_since is not None else at))
+        run.record(source, source, {"entry": token, "timed": timed, "lost_keys": list(lost),
+                                    "renamed_from": renamed_from, "removed_step": removed})
+        self._after_import()
+        return RestoreReport(source=source, status=run.status, process_id=run.process_id, step_name=step.name,
+                             step_index=index, waiting=entry.waiting, paused=paused, lost_keys=lost,
+                             context_keys=tuple(self._context.data), timed=timed, remaining=remaining,
+                             renamed_from=renamed_from, removed_step=removed)
+
     # ================================================================== internals
+    def _position(self, journal: bool) -> dict[str, Any]:
+        run = self._run
+        entry = run.entry
+        values = self._context.data
+        journalable = flow_journal.is_journalable
+        lost = [key for key, value in values.items() if not journalable(value)]
+        if journal:
+            context = {key: value for key, value in values.items() if key not in lost} if lost else dict(values)
+        else:
+            context = dict(values)
+        status = run.status
+        return {
+            "status": "running" if status is _RUNNING else "ended" if status.is_final else "idle",
+            "process_id": run.process_id or "", "step": entry.step.name if entry is not None else "",
+            "index": entry.index if entry is not None else -1, "entry": entry.token if entry is not None else 0,
+            "waiting": entry is not None and entry.waiting, "paused": run.paused,
+            "timer": run.timer_of(entry, self._clock.now()) if entry is not None else None,
+            "context": context, "wall": 0.0,
+            "result_type": "" if status is _RUNNING else run.last_result_type or "", "lost_keys": lost,
+            "back": list(run.back),
+        }
+
+    def _take_over(self, state: Mapping[str, Any], next_run_seq: int) -> None:
+        """The engine-wide part of an import: history, counters, results, the GO guard."""
+        run = self._run
+        history = state.get("history")
+        if history:
+            self._history.load(history)
+        run.run_seq = _whole(state.get("run_seq"), next_run_seq)
+        run.entry_seq = max(run.entry_seq, _whole(state.get("entry_seq"), 0))
+        if "last_result" in state:
+            run.last_result = state["last_result"]
+        run.last_result_type = str(state.get("result_type") or "") or run.last_result_type
+        if "last_update_time" in state:
+            run.last_update_time = state["last_update_time"]
+        if "run_started" in state:
+            run.run_started = _number(state["run_started"], run.run_started)
+            run.steps_entered = _whole(state.get("steps_entered"), run.steps_entered)
+        run.end_progress = _number(state.get("end_progress"), run.end_progress)
+        run.warned_keys.update(str(k) for k in state.get("warned_keys") or ())
+        go = state.get("go")
+        if isinstance(go, (tuple, list)) and len(go) == 2:
+            self._go_frame, self._go_time = go[0], _number(go[1], 0.0)
+
+    def _import_not_running(self, state: Mapping[str, Any]) -> RestoreReport:
+        """A re-initialised engine takes over an engine with no run going on (its last run's outcome)."""
+        run = self._run
+        self._take_over(state, run.run_seq)
+        run.process_id = str(state.get("process_id") or "") or run.process_id
+        try:
+            status = FlowStatus(state.get("flow_status"))
+        except ValueError:
+            status = {"success": FlowStatus.COMPLETED, "error": FlowStatus.ERROR,
+                      "stopped": FlowStatus.STOPPED}.get(str(state.get("result_type")), run.status)
+        if status.is_final:
+            run.status = status
+        run.entry = None
+        run.paused = False
+        run.back.clear()
+        context = state.get("context") or {}
+        self._context.load(context, _whole(state.get("change_id"), None))
+        if "queued" in state:
+            self._adopt_queue(state.get("queued") or (), None)
+        run.record("reinit", "reinit", {"entry": None, "timed": "", "lost_keys": []})
+        self._after_import()
+        return RestoreReport(source="reinit", status=run.status, process_id=run.process_id, step_name="",
+                             step_index=-1, waiting=False, paused=False, lost_keys=(),
+                             context_keys=tuple(self._context.data), timed="remaining")
+
+    def _adopt_queue(self, items: Any, entry: Entry | None) -> None:
+        run = self._run
+
+        def bind(name: str) -> Callable[..., Any] | None:
+            function = getattr(run, name, None) if name and not name.startswith("_") else None
+            return function if callable(function) else None
+
+        def translate(arg: Any) -> Any:
+            kind = type(arg).__name__
+            if kind == "Entry" and entry is not None and getattr(arg, "token", None) == entry.token:
+                return entry
+            if kind == "FlowDefinition":
+                return run.definition
+            if callable(arg) and getattr(arg, "__module__", "") == payloads.__name__:
+                return getattr(payloads, getattr(arg, "__name__", ""), arg)
+            return arg
+
+        dropped = self._queue.adopt(items, bind, translate)
+        if dropped:
+            run.warning(f"LOPflow: {len(dropped)} queued action(s) could not be taken over after re-initialising "
+                        f"({', '.join(dropped)}); they were dropped")
+
+    def _after_import(self) -> None:
+        run = self._run
+        self._timer_written = self._clock.now()
+        if run.on_record is not None:
+            run.emit({"k": "snapshot", "state": self.journal_state()})
+        run.changed = True
+
+    def _ignore_next_step(self, source: str, reason: str) -> None:
+        """Note an ignored NextStep in the history; repeats of the newest note only count up its ``count``."""
+        note = self._note
+        if note is not None and note[0] == self._history.total and note[1]["reason"] == reason:
+            note[1]["count"] += 1
+            return
+        data = {"action": "next_step", "reason": reason, "entry": None, "count": 1}
+        self._run.record("ignored", source, data)
+        self._note = (self._history.total, data)
+
     def _end(self, status: FlowStatus, result: Any, result_type: str, source: str, reason: str) -> None:
         run = self._run
         if run.exiting is not None:  # asked inside onStepExit: the next step is not entered
@@ -452,3 +864,16 @@ class FlowEngine:
     def _on_engine_error(self, exc: BaseException) -> None:
         self._dispatcher.report_exception("engine", "engine", exc)
 
+
+def _number(value: Any, default: Any) -> Any:
+    """``value`` as a float when it is a number (not a bool), else ``default``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    return float(value)
+
+
+def _whole(value: Any, default: Any) -> Any:
+    """``value`` when it is a whole number (not a bool), else ``default``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return default
+    return value

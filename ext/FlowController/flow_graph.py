@@ -1,14 +1,17 @@
 """The flow as a graph: nodes and edges from a FlowDefinition (``GetFlowGraph()``, ``lopflow graph``).
 
 Nodes: a ``start`` node (id ``__start__``), one ``step`` node per step (id = step name; with index,
-label, name, type ``auto``/``wait``/``timed`` and duration) and an ``end`` node (id ``__end__``).
+label, name, type ``auto``/``wait``/``timed``, duration and timeout) and an ``end`` node (id ``__end__``).
 Edges (``source`` -> ``target``, ``kind``):
 
 - ``next``: start -> first step, and a step whose ``then`` is ``next`` -> the following step;
 - ``jump``: a step whose ``then`` names a step -> that step (loops and branches);
-- ``end``: a step whose ``then`` is ``end``, or the last step with ``then`` ``next`` -> end.
+- ``end``: a step whose ``then`` is ``end``, or the last step with ``then`` ``next`` -> end;
+- ``timeout``: a step with a watchdog (timeout above 0) -> where its ``ontimeout`` leads (the next step,
+  a named step, or end). It follows the step's ``then`` edge.
 
-A step whose ``then`` names no step has no outgoing edge (the definition reports it as an error).
+A step whose ``then`` (or ``ontimeout``) names no step has no such edge (the definition reports it as an
+error).
 ``FlowGraph.as_dict()`` is what ``GetFlowGraph()`` returns: ``{"nodes": [...], "edges": [...]}`` with edge
 keys ``from``, ``to``, ``kind``. Its Mermaid / DOT renderings are tooling (``lopflow/graphs.py``).
 
@@ -26,7 +29,7 @@ START_ID = "__start__"
 END_ID = "__end__"
 
 NodeKind = Literal["start", "step", "end"]
-EdgeKind = Literal["next", "jump", "end"]
+EdgeKind = Literal["next", "jump", "end", "timeout"]
 
 
 @dataclass(frozen=True)
@@ -40,16 +43,18 @@ class GraphNode:
     name: str = ""
     type: str = ""
     duration: float | None = None
+    #: The step's watchdog in seconds (0: none).
+    timeout: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """The node as a JSON-friendly dict."""
         return {"id": self.id, "kind": self.kind, "label": self.label, "index": self.index, "name": self.name,
-                "type": self.type, "duration": self.duration}
+                "type": self.type, "duration": self.duration, "timeout": self.timeout}
 
 
 @dataclass(frozen=True)
 class GraphEdge:
-    """A directed edge ``source`` -> ``target`` of kind next, jump or end."""
+    """A directed edge ``source`` -> ``target`` of kind next, jump, end or timeout."""
 
     source: str
     target: str
@@ -90,7 +95,8 @@ def build_graph(definition: flow_steps.FlowDefinition) -> FlowGraph:
     ids = _step_ids(definition.steps)
     for i, step in enumerate(definition.steps):
         duration = step.duration if step.kind != "invalid" else None
-        nodes.append(GraphNode(ids[i], "step", step.label, i, step.name, step.kind, duration))
+        nodes.append(GraphNode(ids[i], "step", step.label, i, step.name, step.kind, duration,
+                               step.timeout if step.has_timeout else 0.0))
     nodes.append(GraphNode(END_ID, "end", "End"))
     edges.append(GraphEdge(START_ID, ids[0] if ids else END_ID, "next" if ids else "end"))
     for i, step in enumerate(definition.steps):
@@ -103,6 +109,13 @@ def build_graph(definition: flow_steps.FlowDefinition) -> FlowGraph:
             edges.append(GraphEdge(ids[i], END_ID, "end"))
         elif target is not None:
             edges.append(GraphEdge(ids[i], ids[target], "jump"))
+        if step.has_timeout:
+            route = (step.ontimeout or flow_steps.THEN_NEXT).lower()
+            fallback = definition.timeout_targets[i]
+            if fallback is not None:
+                edges.append(GraphEdge(ids[i], ids[fallback], "timeout"))
+            elif route == flow_steps.THEN_END or (route == flow_steps.THEN_NEXT and i == len(definition) - 1):
+                edges.append(GraphEdge(ids[i], END_ID, "timeout"))
     return FlowGraph(tuple(nodes), tuple(edges))
 
 

@@ -20,7 +20,7 @@ Pure Python: no ``td`` import, no module-level state.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +132,22 @@ class FlowHistory:
         self._total += 1
         self._events.append((self._total, frame, time, process_id, event, step_index, step_name, source, data))
         return self._total
+
+    def load(self, events: Iterable[Any]) -> None:
+        """Put ``events`` (objects with HistoryEvent's fields, oldest first, e.g. another history's
+        ``events()``) before the events kept here: an engine brought back by ``import_run`` keeps the old
+        engine's history. Events already kept are numbered on after the newest loaded ``seq``; the
+        newest ``size`` events are kept."""
+        rows: list[_Row] = [(int(e.seq), int(e.frame), float(e.time), e.process_id, str(e.event),
+                             int(e.step_index), str(e.step_name), str(e.source), dict(e.data)) for e in events]
+        if not rows:
+            return
+        total = rows[-1][0]
+        for _seq, frame, time, process_id, event, step_index, step_name, source, data in self._events:
+            total += 1
+            rows.append((total, frame, time, process_id, event, step_index, step_name, source, data))
+        self._events = deque(rows, maxlen=self._size)
+        self._total = total
 
     def newest(self) -> HistoryEvent:
         """The newest kept event (IndexError when there is none)."""

@@ -1,8 +1,27 @@
 """The run journal: a flow's position written to disk as it changes, so a crash or restart can restore it.
 
 One file per controller, JSON lines. The first line of a compacted file is a ``snapshot`` record (the
-whole run state); every later line is one change (``start``, ``step``, ``ctx``, ``ctxdel``, ``pause``,
-``resume``, ``end``). ``fold`` replays the lines into the run state. When the tail grows past
+whole run state); every later line is one change (``start``, ``step``, ``ctx``, ``ctxdel``, ``ctxclear``,
+``pause``, ``resume``, ``timer``, ``end``). ``fold`` replays the lines into the run state. The engine
+makes the records (``FlowEngine.on_record``); the extension adds ``wall`` (wall-clock seconds) and
+writes them here.
+
+Records (``k`` is the kind; every record may carry ``wall``):
+
+=========== =================================================================================
+``start``   ``pid``: a run started (context emptied)
+``step``    ``step``, ``index``, ``entry``, ``waiting``, ``timer``: the current step entry
+``ctx``     ``key``, ``value``; or ``key``, ``lost: true`` for a value JSON cannot hold
+``ctxdel``  ``key``: removed;  ``ctxclear``: every key removed
+``pause``   ``timer``: paused (timers frozen);  ``resume``: ``timer``: counting again
+``timer``   ``timer``: where the step's timers are (written now and then by the extension)
+``end``     ``result_type``, ``status``: the run ended
+``snapshot`` ``state``: the whole state (the first line after a compaction, or after a restore)
+=========== =================================================================================
+
+``timer`` is ``{"duration": d, "elapsed": e}`` (plus ``timeout`` for a step with a watchdog): TD
+seconds spent in the step while not paused, as of that record; ``ctx``, ``step``, ``pause``,
+``resume`` and ``timer`` records carry it. When the tail grows past
 ``compact_after`` lines, the file is rewritten as one snapshot (to a temporary file, then renamed over
 the journal, so a crash during compaction leaves the old journal or the new one, never half of one).
 
@@ -25,10 +44,13 @@ DEFAULT_COMPACT_AFTER = 200
 #: The state of a journal with no run in it.
 EMPTY_STATE: dict[str, Any] = {
     "status": "idle", "process_id": "", "step": "", "index": -1, "entry": 0, "waiting": False,
-    "paused": False, "timer": None, "context": {}, "wall": 0.0, "result_type": "",
+    "paused": False, "timer": None, "context": {}, "wall": 0.0, "result_type": "", "lost_keys": [],
 }
 #: The state keys a ``step`` record sets (the rest of a record is ignored).
 _STEP_FIELDS = ("step", "index", "entry", "waiting", "timer")
+#: The record kinds that may carry the current ``timer``.
+_TIMER_KINDS = ("ctx", "ctxdel", "ctxclear", "pause", "resume", "timer")
+_PLAIN = (str, int, bool, float)
 
 Reporter = Callable[[str, BaseException | None], None]
 
@@ -36,7 +58,25 @@ Reporter = Callable[[str, BaseException | None], None]
 def _new_state() -> dict[str, Any]:
     state = dict(EMPTY_STATE)
     state["context"] = {}
+    state["lost_keys"] = []
     return state
+
+
+def is_journalable(value: Any) -> bool:
+    """True when ``value`` survives a journal line: JSON can write it (a tuple comes back as a list)."""
+    if value is None or type(value) in _PLAIN:
+        return True
+    try:
+        json.dumps(value, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return True
+
+
+def _forget_lost(state: dict[str, Any], key: Any) -> None:
+    lost = state.get("lost_keys")
+    if lost and key in lost:
+        state["lost_keys"] = [k for k in lost if k != key]
 
 
 def fold(state: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
@@ -54,15 +94,27 @@ def fold(state: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
             if name in record:
                 state[name] = record[name]
     elif kind == "ctx":
-        state["context"][record["key"]] = record.get("value")
+        key = record["key"]
+        if record.get("lost"):
+            state["context"].pop(key, None)
+            if key not in state["lost_keys"]:
+                state["lost_keys"] = [*state["lost_keys"], key]
+        else:
+            state["context"][key] = record.get("value")
+            _forget_lost(state, key)
     elif kind == "ctxdel":
         state["context"].pop(record.get("key"), None)
+        _forget_lost(state, record.get("key"))
+    elif kind == "ctxclear":
+        state["context"] = {}
+        state["lost_keys"] = []
     elif kind in ("pause", "resume"):
         state["paused"] = kind == "pause"
-        if "timer" in record:
-            state["timer"] = record["timer"]
     elif kind == "end":
-        state.update(status="ended", result_type=record.get("result_type", ""), waiting=False, timer=None)
+        state.update(status="ended", result_type=record.get("result_type", ""), step="", index=-1, entry=0,
+                     waiting=False, timer=None, paused=False)
+    if kind in _TIMER_KINDS and "timer" in record:
+        state["timer"] = record["timer"]
     if "wall" in record:
         state["wall"] = record["wall"]
     return state

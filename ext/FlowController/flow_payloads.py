@@ -140,3 +140,30 @@ def error(text: str, callback_name: str, source: str, exc: BaseException, entry:
             "callback_source": source, "exception": exc, "traceback": trace,
             "step_index": entry.index if entry else -1, "step_name": entry.step.name if entry else "",
             "source": source, "process_id": process_id}
+
+
+def flow_pause(definition: flow_steps.FlowDefinition, entry: Entry, source: str,
+               process_id: str | None) -> dict[str, Any]:
+    """onFlowPause."""
+    return {"step": step_dict(definition, entry), "step_index": entry.index, "step_name": entry.step.name,
+            "source": source, "process_id": process_id}
+
+
+def flow_resume(definition: flow_steps.FlowDefinition, entry: Entry, paused_for: float, source: str,
+                process_id: str | None) -> dict[str, Any]:
+    """onFlowResume."""
+    return {"step": step_dict(definition, entry), "step_index": entry.index, "step_name": entry.step.name,
+            "paused_for": paused_for, "source": source, "process_id": process_id}
+
+
+def step_timeout(definition: flow_steps.FlowDefinition, entry: Entry, elapsed: float, ontimeout: str,
+                 next_name: str, source: str, process_id: str | None) -> dict[str, Any]:
+    """onStepTimeout."""
+    info = step_keys(definition, entry)
+    info["timeout"] = entry.step.timeout
+    info["elapsed"] = elapsed
+    info["ontimeout"] = ontimeout
+    info["next_step_name"] = next_name
+    info["source"] = source
+    info["process_id"] = process_id
+    return info

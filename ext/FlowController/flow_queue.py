@@ -20,6 +20,10 @@ So an instant loop takes at most about ``budget_ms`` of any frame, a flow that d
 depends on timing, and separate calls made in one frame never defer each other. When the budget is spent the rest of the queue waits for the next
 frame and the queue reports a runaway once for that frame, naming the first steps entered in it.
 
+Hand-over. ``export()`` gives the waiting actions as plain tuples ``(kind, transitions, function name,
+args)`` and ``adopt()`` queues such tuples in another queue, binding each function name anew: an
+engine made by re-initialised code takes over the old engine's pending work (``FlowEngine.import_run``).
+
 Clock. TD time stands still while Python runs, so ``Clock`` reads the injected ``now()`` and
 ``frame()`` once per action and serves those values to everything the action records.
 
@@ -198,6 +202,23 @@ class ActionQueue:
         """How many actions wait (non-zero after a runaway until the next frame)."""
         return len(self._actions)
 
+    def export(self) -> list[tuple[str, bool, str, tuple[Any, ...]]]:
+        """The waiting actions as ``(kind, transitions, function name, args)``, oldest first."""
+        return [(a.kind, a.transitions, getattr(a.function, "__name__", ""), a.args) for a in self._actions]
+
+    def adopt(self, items: Any, bind: Callable[[str], Callable[..., Any] | None],
+              translate: Callable[[Any], Any]) -> list[str]:
+        """Queue exported actions (after those waiting): ``bind(name)`` gives the function to call (None:
+        the action is dropped), ``translate(arg)`` each argument. Returns the kinds of the dropped ones."""
+        dropped = []
+        for kind, transitions, name, args in items:
+            function = bind(name)
+            if function is None:
+                dropped.append(str(kind))
+                continue
+            self._actions.append(Action(str(kind), bool(transitions), function, *(translate(a) for a in args)))
+        return dropped
+
     def append(self, action: Action) -> None:
         """Queue ``action`` without draining (it runs in the current or the next drain)."""
         self._actions.append(action)
@@ -207,6 +228,15 @@ class ActionQueue:
         self._actions.append(action)
         if not self.busy:
             self.drain()
+
+    def submit_now(self, action: Action) -> None:
+        """Like ``submit``, but from outside a drain ``action`` goes before the actions waiting for the next
+        frame (a Pause stops a runaway loop at once); inside a drain it is queued like any other."""
+        if self.busy:
+            self._actions.append(action)
+            return
+        self._actions.appendleft(action)
+        self.drain()
 
     def drain(self) -> None:
         """Run queued actions until none is left or the frame budget is spent (no-op while busy)."""

@@ -28,6 +28,13 @@ DURATION_INSTANT = 0.0
 DURATION_WAIT = -1.0
 #: A new step block's duration (the Step{n}duration parameter's default): advance at once.
 DEFAULT_DURATION = DURATION_INSTANT
+#: A step's watchdog (``Step{n}timeout``, seconds; 0 = none) and where it goes when it fires
+#: (``Step{n}ontimeout``: ``next``, ``end`` or a step name, like ``then``).
+DEFAULT_TIMEOUT = 0.0
+DEFAULT_ONTIMEOUT = THEN_NEXT
+#: TD times closer than this count as equal: a timer due at ``t`` fires at a frame whose time is ``t``
+#: give or take float rounding (at 20 fps, 0.15 + 0.1 is not exactly 0.25).
+TIME_EPSILON = 1e-9
 
 # ------------------------------------------------------------------------------------- settings
 #: How many step changes one frame may make (the Maxtransitions parameter's default).
@@ -42,6 +49,14 @@ DEFAULT_FRAME_BUDGET_MS = 1.5
 #: is kept as a repr cut to the char limit, and the event says so (its ``truncated`` lists the fields).
 HISTORY_VALUE_MAX_ITEMS = 100
 HISTORY_VALUE_MAX_CHARS = 200
+#: NextStep calls from outside callbacks: at most one advance per frame, and with a debounce above 0 at
+#: most one per that many seconds of TD time (the Godebounce parameter's default).
+DEFAULT_GO_DEBOUNCE = 0.0
+#: While a step's timer or watchdog counts, the engine gives the journal a ``timer`` record about this
+#: often (TD seconds), so a restore after a crash knows the step's elapsed time to within it.
+JOURNAL_TIMER_INTERVAL = 1.0
+#: How many earlier steps of a run ``Back()`` can return to.
+BACK_STACK_SIZE = 1000
 
 # ------------------------------------------------------------------------------ operators inside
 CHANNELS_CHOP = "flow_channels"
@@ -59,6 +74,10 @@ DASHBOARD_KEY = "LOPflowDashboardRegistry"
 EVENT_CHANNELS = ("on_start", "on_finish", "on_update", "on_next_step")
 #: Exactly one of these is 1 (Not Setup counts as idle).
 STATUS_CHANNELS = ("status_idle", "status_running", "status_completed", "status_stopped", "status_error")
+#: 1 while the run is paused (its status channel stays ``status_running``).
+PAUSED_CHANNEL = "paused"
+#: The Status text while a run is paused.
+STATUS_PAUSED = "Paused"
 #: Optional channels: the toggle parameter that adds each one.
 OPTIONAL_CHANNELS = (("Chanresultlength", "result_length"), ("Chanstepdatalength", "step_data_length"),
                      ("Chanlastupdatetime", "last_update_time"))

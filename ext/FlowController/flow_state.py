@@ -9,9 +9,13 @@
     STOPPED   "Ready"      ended by Stop() (the Status text is "Ready", as in LOPflow)
     ERROR     "Error"      ended by Finish(result_type='error') (or a callback error, error_policy='finish')
 
+A paused run keeps the status RUNNING: ``FlowState.paused`` is True and its ``status_label`` is
+"Paused".
+
 ``FlowState`` is an immutable snapshot of everything the adapter shows; ``StateChange`` is what a state
 listener receives. ``Entry`` is the engine's own record of one stay in one step (entering the same
-step twice makes two entries, each with its own token). ``FlowError`` is what API misuse raises.
+step twice makes two entries, each with its own token) and of its timers. ``RestoreReport`` is what
+``FlowEngine.import_run`` returns. ``FlowError`` is what API misuse raises.
 
 Pure Python: no ``td`` import, no module-level state.
 """
@@ -24,6 +28,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import flow_history
+import flow_spec
 import flow_steps
 
 
@@ -83,11 +88,13 @@ class FlowState:
     name_history: tuple[tuple[str, str], ...]
     context_change_id: int
     runnable: bool
+    #: True while the run is paused (the status stays RUNNING).
+    paused: bool = False
 
     @property
     def status_label(self) -> str:
-        """The Status text."""
-        return self.status.label
+        """The Status text ("Paused" while a run is paused)."""
+        return flow_spec.STATUS_PAUSED if self.paused else self.status.label
 
     @property
     def step_count(self) -> int:
@@ -133,12 +140,18 @@ EventListener = Callable[[flow_history.HistoryEvent], None]
 
 
 class Entry:
-    """One stay in one step: its token, where it is, when it ends, whether it waits, its data."""
+    """One stay in one step: its token, where it is, when it ends, whether it waits, its data.
 
-    __slots__ = ("token", "index", "step", "entered_at", "deadline", "waiting", "step_data", "timer_fired",
-                 "exited", "then")
+    Timers count TD time the run was not paused: ``deadline`` (a timed step) and ``timeout_at`` (the
+    watchdog) move later by the length of every pause, and an entry made while paused starts counting
+    only on resume (``paused_since`` is its entry time).
+    """
 
-    def __init__(self, token: int, index: int, step: flow_steps.StepDef, entered_at: float) -> None:
+    __slots__ = ("token", "index", "step", "entered_at", "deadline", "timeout_at", "waiting", "step_data",
+                 "timer_fired", "timeout_fired", "exited", "then", "paused_since", "paused_total", "held")
+
+    def __init__(self, token: int, index: int, step: flow_steps.StepDef, entered_at: float,
+                 paused: bool = False) -> None:
         self.token = token
         self.index = index
         self.step = step
@@ -146,13 +159,78 @@ class Entry:
         kind = step.kind
         #: TD time at which a timed step advances (None: no timer).
         self.deadline: float | None = entered_at + step.duration if kind == "timed" else None
+        #: TD time at which the watchdog fires (None: no timeout).
+        watchdog = step.watchdog
+        self.timeout_at: float | None = None if watchdog is None else entered_at + watchdog
         self.waiting = kind == "wait"
         self.step_data: Any = None
         self.timer_fired = False
+        self.timeout_fired = False
         #: True once onStepExit fired for it while the run goes on (a Stop/Finish asked inside onStepExit).
         self.exited = False
         #: Where the step goes next as the callbacks show it (``step_then``); None until worked out.
         self.then: str | None = None
+        #: TD time the current pause began for this entry (None: counting), and the paused seconds so far.
+        self.paused_since: float | None = entered_at if paused else None
+        self.paused_total = 0.0
+        #: What was held back by a pause: 'auto', 'timer' or 'timeout' (it runs on resume), else None.
+        self.held: str | None = None
+
+    def active_elapsed(self, now: float) -> float:
+        """Seconds of TD time spent in the step while the run was not paused."""
+        end = self.paused_since if self.paused_since is not None else now
+        return max(0.0, end - self.entered_at - self.paused_total)
+
+    def freeze(self, now: float) -> None:
+        """The run pauses: stop counting."""
+        if self.paused_since is None:
+            self.paused_since = now
+
+    def thaw(self, now: float) -> None:
+        """The run resumes: move the deadlines later by the pause's length and count again."""
+        since = self.paused_since
+        if since is None:
+            return
+        self.paused_since = None
+        pause = max(0.0, now - since)
+        self.paused_total += pause
+        if self.deadline is not None:
+            self.deadline += pause
+        if self.timeout_at is not None:
+            self.timeout_at += pause
+
+    def set_elapsed(self, elapsed: float, now: float, paused: bool) -> None:
+        """Place the entry as if ``elapsed`` active seconds had passed in it by ``now`` (for imports)."""
+        self.entered_at = now - elapsed
+        self.paused_total = 0.0
+        self.paused_since = now if paused else None
+        step = self.step
+        self.deadline = self.entered_at + step.duration if step.kind == "timed" and not self.waiting else None
+        self.timeout_at = self.entered_at + step.timeout if step.timeout > 0 else None
 
     def __repr__(self) -> str:
         return f"<Entry {self.token}: step {self.index} {self.step.name!r}{' waiting' if self.waiting else ''}>"
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    """What ``FlowEngine.import_run`` did: where the run is now and what could not be brought back."""
+
+    source: str
+    status: FlowStatus
+    process_id: str | None
+    step_name: str
+    step_index: int
+    waiting: bool
+    paused: bool
+    #: Context keys whose values could not be journaled (not JSON): they are not in the context.
+    lost_keys: tuple[str, ...]
+    context_keys: tuple[str, ...]
+    #: What the timed step does: 'remaining', 'restart' or 'advance'.
+    timed: str
+    #: Seconds the timed step still has (None: not a timed step, or it waits).
+    remaining: float | None = None
+    #: The name the state gave when the step was found under a new name (through the rename history).
+    renamed_from: str | None = None
+    #: The name of the step that no longer exists (the run moves on at the next tick), else None.
+    removed_step: str | None = None

@@ -1,7 +1,8 @@
 """Step definitions: what a flow is made of, checked when it is built.
 
 A flow is an ordered list of steps, each a block of FlowController's ``Step`` sequence parameter
-(``Step{n}label``, ``Step{n}duration``, ``Step{n}then``) or a ``[[steps]]`` table of a flow file.
+(``Step{n}label``, ``Step{n}duration``, ``Step{n}then``, ``Step{n}timeout``, ``Step{n}ontimeout``) or a
+``[[steps]]`` table of a flow file.
 
 - ``step_name(label)``: a step's name is its label, stripped, lowercased, with runs of whitespace
   replaced by one underscore (``"Check  Input "`` -> ``"check_input"``). Names must be unique.
@@ -11,9 +12,13 @@ A flow is an ordered list of steps, each a block of FlowController's ``Step`` se
   step's name. A label (``"Check Input"``) and an old name recorded in the rename history
   (``flow_names.NameHistory``) are accepted too and resolved to the current name. An empty ``then``
   means ``"next"``.
+- ``timeout`` (the watchdog): seconds a step may stay current (paused time excluded) before it leaves by
+  ``ontimeout``; ``0`` means no watchdog. ``ontimeout`` takes the same values as ``then`` (default
+  ``"next"``) and is only checked when the step has a timeout.
 
-``FlowDefinition.from_rows(rows, history)`` builds a definition from ``(label, duration, then)`` rows
-(tuples, mappings with those keys, or ``StepDef``) and checks it. Every problem is a ``Finding``
+``FlowDefinition.from_rows(rows, history)`` builds a definition from ``(label, duration, then, timeout,
+ontimeout)`` rows (the last fields may be left out: ``(label, duration, then)`` rows are the steps of
+earlier versions; tuples, mappings with those keys, or ``StepDef``) and checks it. Every problem is a ``Finding``
 (severity ``error`` or ``warning``, a ``code``, a message naming the steps, the step names and block
 indices). Codes:
 
@@ -26,7 +31,10 @@ code                severity meaning
 ``duplicate_name``  error    two labels give the same name
 ``invalid_duration`` error   duration is not a number, or is not 0, -1 or above 0
 ``unknown_then``    error    ``then`` names no step
-``unreachable``     warning  no path from the first step reaches the step (only ``GoToStep`` can)
+``invalid_timeout`` error    timeout is not a number, or is below 0
+``unknown_ontimeout`` error  a step with a timeout has an ``ontimeout`` that names no step
+``unreachable``     warning  no path from the first step (by ``then`` or ``ontimeout``) reaches the step
+                             (only ``GoToStep`` can)
 ``instant_loop``    warning  a loop made only of duration-0 steps with no way out: it runs until a
                              callback ends it (the frame budget keeps TD responsive)
 =================== ======== ==========================================================================
@@ -46,7 +54,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import flow_names
-from flow_spec import DURATION_INSTANT, DURATION_WAIT, THEN_END, THEN_KEYWORDS, THEN_NEXT
+from flow_spec import (
+    DEFAULT_ONTIMEOUT,
+    DEFAULT_TIMEOUT,
+    DURATION_INSTANT,
+    DURATION_WAIT,
+    THEN_END,
+    THEN_KEYWORDS,
+    THEN_NEXT,
+)
 
 RESERVED_NAMES = THEN_KEYWORDS
 
@@ -74,6 +90,19 @@ def parse_duration(value: Any) -> float | None:
     return None
 
 
+def parse_timeout(value: Any) -> float | None:
+    """``value`` as a valid timeout (a finite number of seconds, 0 or above), or None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(number) or math.isinf(number) or number < 0:
+        return None
+    return number
+
+
 def _kind(duration: float) -> StepKind:
     if duration == DURATION_INSTANT:
         return "auto"
@@ -84,29 +113,44 @@ def _kind(duration: float) -> StepKind:
     return "invalid"
 
 
+#: A step as a row: ``(label, duration, then, timeout, ontimeout)``.
+Row = tuple[str, float, str, float, str]
+
+
 @dataclass(frozen=True)
 class StepDef:
-    """One step: its label, its duration (0, -1 or seconds) and where it goes next (``then``)."""
+    """One step: its label, its duration (0, -1 or seconds), where it goes next (``then``), and its
+    watchdog: ``timeout`` seconds (0: none) after which it leaves by ``ontimeout``."""
 
     label: str
     duration: float = DURATION_WAIT
     then: str = THEN_NEXT
+    timeout: float = DEFAULT_TIMEOUT
+    ontimeout: str = DEFAULT_ONTIMEOUT
     #: The step's name: ``step_name(label)`` (computed once, as are ``kind`` and ``step_type``).
     name: str = field(init=False, repr=False, compare=False)
     #: ``auto`` (duration 0), ``wait`` (-1), ``timed`` (above 0) or ``invalid``.
     kind: StepKind = field(init=False, repr=False, compare=False)
     #: The callbacks' ``step_type``: ``wait`` for a waiting step, else ``auto``.
     step_type: str = field(init=False, repr=False, compare=False)
+    #: The watchdog's seconds, None without one (the engine reads this once per step entry).
+    watchdog: float | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", step_name(self.label))
         kind = _kind(self.duration)
         object.__setattr__(self, "kind", kind)
         object.__setattr__(self, "step_type", "wait" if kind == "wait" else "auto")
+        object.__setattr__(self, "watchdog", self.timeout if self.timeout > 0 else None)
 
-    def as_row(self) -> tuple[str, float, str]:
-        """The step as a ``(label, duration, then)`` row."""
-        return (self.label, self.duration, self.then)
+    @property
+    def has_timeout(self) -> bool:
+        """True when the step has a watchdog (a timeout above 0)."""
+        return self.timeout > 0
+
+    def as_row(self) -> Row:
+        """The step as a ``(label, duration, then, timeout, ontimeout)`` row."""
+        return (self.label, self.duration, self.then, self.timeout, self.ontimeout)
 
 
 @dataclass(frozen=True)
@@ -133,19 +177,25 @@ class Finding:
         return f"{self.severity}: {self.message}"
 
 
-def _row_fields(row: Any) -> tuple[Any, Any, Any]:
+_ROW_DEFAULTS = (DURATION_WAIT, THEN_NEXT, DEFAULT_TIMEOUT, DEFAULT_ONTIMEOUT)
+
+
+def _row_fields(row: Any) -> tuple[Any, Any, Any, Any, Any]:
     if isinstance(row, StepDef):
-        return row.label, row.duration, row.then
+        return row.label, row.duration, row.then, row.timeout, row.ontimeout
     if isinstance(row, Mapping):
-        return row.get("label", ""), row.get("duration", DURATION_WAIT), row.get("then", THEN_NEXT)
-    if hasattr(row, "as_row"):
-        label, duration, then = row.as_row()
-        return label, duration, then
-    fields = tuple(row)
-    if not 1 <= len(fields) <= 3:
-        raise ValueError(f"a step row has (label, duration, then); got {len(fields)} fields: {row!r}")
-    padded = fields + (DURATION_WAIT, THEN_NEXT)[len(fields) - 1:]
-    return padded[0], padded[1], padded[2]
+        return (row.get("label", ""), row.get("duration", DURATION_WAIT), row.get("then", THEN_NEXT),
+                row.get("timeout", DEFAULT_TIMEOUT), row.get("ontimeout", DEFAULT_ONTIMEOUT))
+    fields = tuple(row.as_row()) if hasattr(row, "as_row") else tuple(row)
+    if not 1 <= len(fields) <= 5:
+        raise ValueError(f"a step row has (label, duration, then, timeout, ontimeout), the last ones optional; "
+                         f"got {len(fields)} fields: {row!r}")
+    padded = fields + _ROW_DEFAULTS[len(fields) - 1:]
+    return padded[0], padded[1], padded[2], padded[3], padded[4]
+
+
+def _keyword_or_text(value: Any, default: str) -> str:
+    return str(value).strip() if value is not None else default
 
 
 class FlowDefinition:
@@ -157,7 +207,7 @@ class FlowDefinition:
     """
 
     def __init__(self, steps: Sequence[StepDef], history: flow_names.NameHistory | None = None,
-                 raw_durations: Sequence[Any] | None = None) -> None:
+                 raw_durations: Sequence[Any] | None = None, raw_timeouts: Sequence[Any] | None = None) -> None:
         self._steps: tuple[StepDef, ...] = tuple(steps)
         self._history = flow_names.NameHistory(history.entries()) if history is not None else flow_names.NameHistory()
         self._names: tuple[str, ...] = tuple(step.name for step in self._steps)
@@ -166,9 +216,13 @@ class FlowDefinition:
             self._index.setdefault(name, i)
         self._raw_durations = tuple(raw_durations) if raw_durations is not None else tuple(
             s.duration for s in self._steps)
+        self._raw_timeouts = tuple(raw_timeouts) if raw_timeouts is not None else tuple(
+            s.timeout for s in self._steps)
         findings: list[Finding] = []
         self._targets: tuple[int | None, ...] = self._resolve_targets(findings)
-        self._resolved_then = tuple(self._compute_resolved_then(i) for i in range(len(self._steps)))
+        self._timeout_targets: tuple[int | None, ...] = self._resolve_timeout_targets(findings)
+        self._resolved_then = tuple(self._resolve_route(s.then) for s in self._steps)
+        self._resolved_ontimeout = tuple(self._resolve_route(s.ontimeout) for s in self._steps)
         self._check(findings)
         order = {"error": 0, "warning": 1}
         self._findings = tuple(sorted(findings, key=lambda f: order[f.severity]))
@@ -181,23 +235,32 @@ class FlowDefinition:
     # -- building -------------------------------------------------------------------------------------
     @classmethod
     def from_rows(cls, rows: Iterable[Any], history: flow_names.NameHistory | None = None) -> FlowDefinition:
-        """Build and check a definition from ``(label, duration, then)`` rows (tuples, dicts or StepDef).
+        """Build and check a definition from ``(label, duration, then, timeout, ontimeout)`` rows (tuples
+        of 1 to 5 fields, dicts with those keys, or StepDef; missing fields take their defaults).
 
-        ``history`` resolves old names used in ``then``. Durations may be numbers or numeric strings;
-        a bad duration becomes an ``invalid_duration`` error finding (never an exception).
+        ``history`` resolves old names used in ``then`` and ``ontimeout``. Durations and timeouts may be
+        numbers or numeric strings; a bad one becomes an ``invalid_duration`` / ``invalid_timeout`` error
+        finding (never an exception).
         """
         steps: list[StepDef] = []
         raw: list[Any] = []
+        raw_timeouts: list[Any] = []
         for row in rows:
-            label, duration, then = _row_fields(row)
+            label, duration, then, timeout, ontimeout = _row_fields(row)
             parsed = parse_duration(duration)
             raw.append(duration)
+            if timeout is None or timeout == "":
+                timeout = DEFAULT_TIMEOUT
+            parsed_timeout = parse_timeout(timeout)
+            raw_timeouts.append(timeout)
             steps.append(StepDef(
                 label=str(label) if label is not None else "",
                 duration=parsed if parsed is not None else math.nan,
-                then=str(then).strip() if then is not None else THEN_NEXT,
+                then=_keyword_or_text(then, THEN_NEXT),
+                timeout=parsed_timeout if parsed_timeout is not None else math.nan,
+                ontimeout=_keyword_or_text(ontimeout, DEFAULT_ONTIMEOUT),
             ))
-        return cls(steps, history, raw)
+        return cls(steps, history, raw, raw_timeouts)
 
     # -- reading --------------------------------------------------------------------------------------
     @property
@@ -274,12 +337,29 @@ class FlowDefinition:
         """Where step ``index`` goes when it advances: a step index, or None for the end of the flow."""
         return self._targets[index]
 
+    @property
+    def timeout_targets(self) -> tuple[int | None, ...]:
+        """Per step, where its watchdog sends it: a step index, or None for the end of the flow (also for
+        a step without a timeout)."""
+        return self._timeout_targets
+
+    def successors(self, index: int) -> tuple[int | None, ...]:
+        """Where step ``index`` can go by itself: its ``then`` target, then its ``ontimeout`` target when
+        it has a timeout (a step index, or None for the end of the flow)."""
+        if self._steps[index].has_timeout:
+            return (self._targets[index], self._timeout_targets[index])
+        return (self._targets[index],)
+
     def resolved_then(self, index: int) -> str:
         """Step ``index``'s ``then`` as it should read now: ``next``, ``end`` or a current step name."""
         return self._resolved_then[index]
 
-    def _compute_resolved_then(self, index: int) -> str:
-        raw = self._steps[index].then or THEN_NEXT
+    def resolved_ontimeout(self, index: int) -> str:
+        """Step ``index``'s ``ontimeout`` as it should read now: ``next``, ``end`` or a current step name."""
+        return self._resolved_ontimeout[index]
+
+    def _resolve_route(self, raw: str) -> str:
+        raw = raw or THEN_NEXT
         if raw.lower() in RESERVED_NAMES:
             return raw.lower()
         target = self.index_of(raw)
@@ -291,9 +371,10 @@ class FlowDefinition:
         labels = ["Next", "End", *[s.label.strip() for s in self._steps if s.name]]
         return names, labels
 
-    def rows(self) -> list[tuple[str, float, str]]:
-        """The steps as ``(label, duration, then)`` rows, ``then`` resolved to current names."""
-        return [(s.label, s.duration, self.resolved_then(i)) for i, s in enumerate(self._steps)]
+    def rows(self) -> list[Row]:
+        """The steps as ``(label, duration, then, timeout, ontimeout)`` rows, routes resolved to current names."""
+        return [(s.label, s.duration, self._resolved_then[i], s.timeout, self._resolved_ontimeout[i])
+                for i, s in enumerate(self._steps)]
 
     # -- checking -------------------------------------------------------------------------------------
     def _resolve_targets(self, findings: list[Finding]) -> tuple[int | None, ...]:
@@ -314,6 +395,27 @@ class FlowDefinition:
                         f"use 'next', 'end' or one of: {', '.join(self._names) or '(no steps)'}",
                         (step.name,), (i,)))
                 targets.append(target)
+        return tuple(targets)
+
+    def _resolve_timeout_targets(self, findings: list[Finding]) -> tuple[int | None, ...]:
+        targets: list[int | None] = []
+        count = len(self._steps)
+        for i, step in enumerate(self._steps):
+            raw = step.ontimeout or THEN_NEXT
+            target: int | None = None
+            if not step.has_timeout or raw.lower() == THEN_END:
+                pass
+            elif raw.lower() == THEN_NEXT:
+                target = i + 1 if i + 1 < count else None
+            else:
+                target = self.index_of(raw)
+                if target is None:
+                    findings.append(Finding(
+                        "error", "unknown_ontimeout",
+                        f"Step '{step.name}' (block {i}) has ontimeout '{raw}', but no step has that name; "
+                        f"use 'next', 'end' or one of: {', '.join(self._names) or '(no steps)'}",
+                        (step.name,), (i,)))
+            targets.append(target)
         return tuple(targets)
 
     def _check(self, findings: list[Finding]) -> None:
@@ -337,6 +439,11 @@ class FlowDefinition:
                     "error", "invalid_duration",
                     f"Step '{step.name}' (block {i}) has duration {self._raw_durations[i]!r}; use 0 (advance at "
                     "once), -1 (wait for NextStep) or a number of seconds above 0", (step.name,), (i,)))
+            if math.isnan(step.timeout):
+                findings.append(Finding(
+                    "error", "invalid_timeout",
+                    f"Step '{step.name}' (block {i}) has timeout {self._raw_timeouts[i]!r}; use 0 (no watchdog) "
+                    "or a number of seconds above 0", (step.name,), (i,)))
         for name, blocks in seen.items():
             if len(blocks) > 1:
                 labels = ", ".join(repr(self._steps[b].label) for b in blocks)
@@ -349,10 +456,13 @@ class FlowDefinition:
 
     def _check_reachability(self, findings: list[Finding]) -> None:
         reached: set[int] = set()
-        current: int | None = 0
-        while current is not None and current not in reached:
+        pending: list[int | None] = [0]
+        while pending:
+            current = pending.pop()
+            if current is None or current in reached:
+                continue
             reached.add(current)
-            current = self._targets[current]
+            pending.extend(self.successors(current))
         unreachable = [i for i in range(len(self._steps)) if i not in reached and self._steps[i].name]
         if unreachable:
             names = tuple(self._names[i] for i in unreachable)

@@ -10,6 +10,21 @@ A move from step A to step B fires onStepExit(A), then B becomes current, then o
 onStepEnter(B) (then onWaitForContinue when B waits, or B's auto-advance is queued when its duration
 is 0). A Stop() or Finish() asked inside onStepExit ends the run there: B is not entered.
 
+Pause: while ``paused``, nothing moves by itself. A timer, watchdog or duration-0 advance that comes
+due is ``held`` by its entry and runs on resume; an entry made while paused starts its timers on
+resume (``Entry.freeze`` / ``thaw``). Explicit moves (NextStep, GoToStep, Back) still run.
+
+Back: every move pushes the step it leaves on ``back`` (a bounded stack of names), except a move made
+by Back itself and a duration-0 step passed through without waiting (Back would only bounce off it).
+
+Watchdog: ``do_timeout`` fires onStepTimeout, then leaves the entry by its step's ``ontimeout`` route
+(onStepExit reason 'timeout', onNextStep transition 'timeout').
+
+Journal: when ``on_record`` is set, every run start, step entry (and start of waiting), context change,
+pause, resume and run end is given to it as a record (``flow_journal``'s kinds); nothing is built when
+it is None. A context value JSON cannot hold is recorded as ``lost`` and reported once per key through
+``warn``.
+
 Every event is recorded in the history as it happens, with user values (step data, results, context
 values) turned into bounded copies at once (``flow_history.summarize_fields``). Callback payloads are
 built only when something handles the callback (``CallbackDispatcher.fire``).
@@ -19,21 +34,24 @@ Pure Python: no ``td`` import, no module-level state.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import flow_callbacks
 import flow_context
 import flow_history
+import flow_journal
 import flow_payloads as payloads
 import flow_steps
 from flow_channel_layout import EventCounts
 from flow_queue import Action, ActionQueue, Clock, FrameBudget
-from flow_spec import THEN_NEXT
+from flow_spec import BACK_STACK_SIZE, THEN_NEXT
 from flow_state import Entry, EventListener, FlowStatus
 
 _RUNNING = FlowStatus.RUNNING
 _AUTO_SOURCES = ("auto", "timer")
+Record = dict[str, Any]
 _OVER = "the step entry it was called for is over"
 _RUN_OVER = "the run it was called in is over"
 
@@ -53,6 +71,7 @@ class Transitions:
         self.definition = flow_steps.FlowDefinition([])
         self._steps: tuple[flow_steps.StepDef, ...] = ()
         self._targets: tuple[int | None, ...] = ()
+        self._targets_on_timeout: tuple[int | None, ...] = ()
         self._loop_steps: frozenset[int] = frozenset()
         self.status = FlowStatus.NOT_SETUP
         self.entry: Entry | None = None
@@ -71,12 +90,23 @@ class Transitions:
         self.silent_context = False  # the context clear of a start fires no onContextChange
         self.exiting: Entry | None = None  # the entry whose onStepExit is running
         self.end_asked = False  # Stop() or Finish() was asked during that onStepExit
+        self.paused = False
+        self.paused_at = 0.0  # TD time the current pause began
+        #: The names of the steps this run left, newest last (Back returns to them).
+        self.back: deque[str] = deque(maxlen=BACK_STACK_SIZE)
+        #: The journal listener (``FlowEngine.on_record``); None: no records are made.
+        self.on_record: Callable[[Record], None] | None = None
+        #: Where warnings go (``FlowEngine.on_warning``), besides a ``warning`` history event.
+        self.warn: Callable[[str], None] | None = None
+        #: Context keys whose unjournalable value was already reported.
+        self.warned_keys: set[str] = set()
 
     def use(self, definition: flow_steps.FlowDefinition) -> None:
         """Run on ``definition`` from now on (the engine decides what a change does to the run)."""
         self.definition = definition
         self._steps = definition.steps
         self._targets = definition.targets
+        self._targets_on_timeout = definition.timeout_targets
         self._loop_steps = definition.instant_loop_steps
 
     # ================================================================== reading
@@ -110,6 +140,8 @@ class Transitions:
         self.run_started = started = self.clock.now()
         self.status = _RUNNING
         self.steps_entered = 0
+        self.paused = False
+        self.back.clear()
         self.silent_context = True
         try:
             self.context.clear("start")
@@ -117,6 +149,8 @@ class Transitions:
             self.silent_context = False
         self.events.totals["on_start"] += 1
         self.record("flow_start", source, {"restarted": restarted})
+        if self.on_record is not None:
+            self.emit({"k": "start", "pid": pid})
         self.fire("onFlowStart", payloads.flow_start, self.definition, restarted, inputs, started, source, pid)
         self.announce(self.arrive(0), source, "")
 
@@ -126,9 +160,13 @@ class Transitions:
         if self.status is not _RUNNING or entry is None or entry.token != token:
             self.ignored("next_step", source, _OVER, token)
             return
-        if entry.waiting and source in _AUTO_SOURCES:
-            self.ignored("next_step", source, "the step waits for NextStep", token)
-            return
+        if source in _AUTO_SOURCES:
+            if entry.waiting:
+                self.ignored("next_step", source, "the step waits for NextStep", token)
+                return
+            if self.paused:
+                entry.held = source
+                return
         target = self._targets[entry.index]
         if target is None:
             self.end_run(FlowStatus.COMPLETED, None, "success", source, "end")
@@ -145,9 +183,13 @@ class Transitions:
             return
         entry.waiting = True
         entry.deadline = None
+        if entry.held in _AUTO_SOURCES:
+            entry.held = None
         if step_data is not None:
             entry.step_data = step_data
         self.record("wait", source, flow_history.summarize_fields({"step_data": step_data}, "step_data"))
+        if self.on_record is not None:
+            self.journal_step(entry)
         self.fire("onWaitForContinue", payloads.wait, self.definition, entry, step_data, source, self.process_id)
 
     def do_update(self, token: int, step_data: Any, advance: bool, source: str) -> None:
@@ -186,6 +228,103 @@ class Transitions:
             return
         self.end_run(status, result, result_type, source, reason)
 
+    def do_back(self, run: int, source: str) -> None:
+        """Return to the step left most recently in run ``run`` (one that still exists)."""
+        entry = self.entry
+        if self.status is not _RUNNING or entry is None or run != self.run_seq:
+            self.ignored("back", source, _RUN_OVER)
+            return
+        target = self.back_target()
+        if target is None:
+            self.ignored("back", source, "no earlier step in this run")
+            return
+        while self.back and self.definition.index_of(self.back[-1]) is None:
+            self.back.pop()
+        self.back.pop()
+        self.move(entry, target, "back", "back")
+
+    def back_target(self) -> int | None:
+        """The index Back would return to (the newest name on the stack that is still a step), or None."""
+        index_of = self.definition.index_of
+        for name in reversed(self.back):
+            index = index_of(name)
+            if index is not None:
+                return index
+        return None
+
+    def do_pause(self, run: int, source: str) -> None:
+        """Pause run ``run``: timers stop counting. Fires onFlowPause."""
+        entry = self.entry
+        if self.status is not _RUNNING or entry is None or run != self.run_seq:
+            self.ignored("pause", source, _RUN_OVER)
+            return
+        if self.paused:
+            self.ignored("pause", source, "the run is already paused")
+            return
+        now = self.clock.now()
+        self.paused = True
+        self.paused_at = now
+        entry.freeze(now)
+        self.record("pause", source, {"entry": entry.token})
+        if self.on_record is not None:
+            self.emit({"k": "pause", "timer": self.timer_of(entry, now)})
+        self.fire("onFlowPause", payloads.flow_pause, self.definition, entry, source, self.process_id)
+
+    def do_resume(self, run: int, source: str) -> None:
+        """Resume run ``run``: timers count on; what the pause held back runs. Fires onFlowResume."""
+        entry = self.entry
+        if self.status is not _RUNNING or entry is None or run != self.run_seq:
+            self.ignored("resume", source, _RUN_OVER)
+            return
+        if not self.paused:
+            self.ignored("resume", source, "the run is not paused")
+            return
+        now = self.clock.now()
+        paused_for = max(0.0, now - self.paused_at)
+        self.paused = False
+        entry.thaw(now)
+        self.record("resume", source, {"entry": entry.token, "paused_for": paused_for})
+        if self.on_record is not None:
+            self.emit({"k": "resume", "timer": self.timer_of(entry, now)})
+        self.fire("onFlowResume", payloads.flow_resume, self.definition, entry, paused_for, source,
+                  self.process_id)
+        held, entry.held = entry.held, None
+        if held is None or entry is not self.entry or self.paused:
+            return
+        if held == "timeout":
+            self.queue.append(Action("timeout", True, self.do_timeout, entry.token))
+        else:
+            self.queue.append(Action(held, True, self.advance, entry.token, held))
+
+    def do_timeout(self, token: int) -> None:
+        """Entry ``token`` stayed current for its step's timeout: onStepTimeout, then leave by ontimeout."""
+        entry = self.entry
+        if self.status is not _RUNNING or entry is None or entry.token != token:
+            self.ignored("timeout", "timeout", _OVER, token)
+            return
+        if self.paused:
+            entry.held = "timeout"
+            return
+        step = entry.step
+        index = entry.index
+        if step is not self._steps[index] or not step.has_timeout:  # removed, or its timeout taken away
+            self.ignored("timeout", "timeout", "the step has no timeout any more", token)
+            return
+        target = self._targets_on_timeout[index]
+        route = self.definition.resolved_ontimeout(index)
+        next_name = self._steps[target].name if target is not None else ""
+        elapsed = entry.active_elapsed(self.clock.now())
+        self.record("timeout", "timeout", {"entry": token, "timeout": step.timeout, "elapsed": elapsed,
+                                           "ontimeout": route})
+        self.fire("onStepTimeout", payloads.step_timeout, self.definition, entry, elapsed, route, next_name,
+                  "timeout", self.process_id)
+        if entry is not self.entry or self.status is not _RUNNING:
+            return
+        if target is None:
+            self.end_run(FlowStatus.COMPLETED, None, "success", "timeout", "timeout")
+        else:
+            self.move(entry, target, "timeout", "timeout")
+
     def do_removed(self, token: int, run: int, old_index: int) -> None:
         """The current step was deleted: move on to the step now at its old index, or end the run."""
         entry = self.entry
@@ -204,8 +343,16 @@ class Transitions:
         entry.then = None
         index = self.definition.index_of(entry.step.name)
         if index is not None:
+            step = self._steps[index]
+            moved = index != entry.index or step.name != entry.step.name  # the journal must hear of it
             entry.index = index
-            entry.step = self._steps[index]
+            if step.timeout != entry.step.timeout:  # a watchdog added, changed or taken away counts from entry
+                entry.timeout_at = (entry.entered_at + entry.paused_total + step.timeout
+                                    if step.timeout > 0 else None)
+                entry.timeout_fired = False
+            entry.step = step
+            if moved and self.on_record is not None:
+                self.journal_step(entry)
             return
         old_index = entry.index
         entry.index = min(old_index, len(self.definition) - 1)
@@ -217,7 +364,7 @@ class Transitions:
         step = self._steps[index]
         self.entry_seq += 1
         clock = self.clock
-        entry = Entry(self.entry_seq, index, step, clock.time if clock.held else clock.now())
+        entry = Entry(self.entry_seq, index, step, clock.time if clock.held else clock.now(), self.paused)
         self.entry = entry
         self.steps_entered += 1
         self.budget.count(clock.frame if clock.held else clock.frame_number(), index, step.name,
@@ -227,6 +374,8 @@ class Transitions:
     def announce(self, entry: Entry, source: str, previous_name: str) -> None:
         """onStepEnter for a new entry, then what its step does next (wait, or advance at once)."""
         self.record("step_enter", source, {"entry": entry.token, "type": entry.step.kind})
+        if self.on_record is not None:
+            self.journal_step(entry)
         if not self.dispatcher.silent:
             self.fire("onStepEnter", payloads.step_enter, self.definition, entry, previous_name, source,
                       self.process_id)
@@ -236,7 +385,10 @@ class Transitions:
             self.record("wait", "step", {})
             self.fire("onWaitForContinue", payloads.wait, self.definition, entry, None, "step", self.process_id)
         elif entry.step.kind == "auto":
-            self.queue.append(Action("auto", True, self.advance, entry.token, "auto"))
+            if self.paused:
+                entry.held = "auto"
+            else:
+                self.queue.append(Action("auto", True, self.advance, entry.token, "auto"))
 
     def move(self, entry: Entry, target: int, source: str, transition: str, reason: str | None = None) -> None:
         """Leave ``entry`` for step ``target``: onStepExit, then onNextStep and onStepEnter."""
@@ -245,6 +397,8 @@ class Transitions:
             self.end_asked = False
             entry.exited = True
             return
+        if (entry.waiting or entry.step.kind != "auto") and transition != "back":
+            self.back.append(entry.step.name)
         new = self.arrive(target)
         self.events.totals["on_next_step"] += 1
         self.record("next_step", source, {"from": entry.step.name, "transition": transition})
@@ -277,6 +431,7 @@ class Transitions:
         progress = self.progress()
         self.entry = None
         self.status = status
+        self.paused = False
         self.end_progress = progress
         self.last_result = result
         self.last_result_type = result_type
@@ -288,6 +443,8 @@ class Transitions:
         outcome = {"result": result, "result_type": result_type, "status": status.label,
                    "process_id": self.process_id, "start_time": self.run_started, "end_time": now,
                    "elapsed": now - self.run_started, "steps_entered": self.steps_entered}
+        if self.on_record is not None:
+            self.emit({"k": "end", "result_type": result_type, "status": status.value, "reason": reason})
         info = self.fire("onFlowFinish", payloads.flow_finish, entry, outcome, self.context.data, source)
         if (status is not FlowStatus.STOPPED and info is not None and info.get("returnValue") is not None
                 and self.status is status):
@@ -299,6 +456,8 @@ class Transitions:
         self.record("context_clear" if change.kind == "clear" else "context_set", change.source,
                     flow_history.summarize_fields({"key": change.key, "value": change.value,
                                                    "change_id": change.change_id}, "value"))
+        if self.on_record is not None and not self.silent_context:
+            self.journal_context(change)
         if not self.silent_context:
             self.queue.submit(Action("callback", False, self.fire, "onContextChange", payloads.context_change,
                                      self.definition, change, self.entry, self.process_id))
@@ -315,6 +474,65 @@ class Transitions:
             self.queue.append(Action("finish", False, self.do_end, self.run_seq, FlowStatus.ERROR, text, "error",
                                      "error", "finish"))
         self.queue.drain()
+
+    # ================================================================== journal
+    def timer_of(self, entry: Entry, now: float) -> dict[str, float] | None:
+        """The journal's ``timer`` for ``entry``: duration and active elapsed seconds (plus ``timeout``),
+        or None when nothing counts in its step (a wait or duration-0 step without a watchdog)."""
+        step = entry.step
+        timeout = step.timeout
+        if step.kind != "timed" and not timeout > 0:
+            return None
+        timer = {"duration": step.duration, "elapsed": entry.active_elapsed(now)}
+        if timeout > 0:
+            timer["timeout"] = timeout
+        return timer
+
+    def journal_step(self, entry: Entry) -> None:
+        """Give the journal a ``step`` record for ``entry`` (only called when ``on_record`` is set)."""
+        clock = self.clock
+        self.emit({"k": "step", "step": entry.step.name, "index": entry.index, "entry": entry.token,
+                   "waiting": entry.waiting, "timer": self.timer_of(entry, clock.time if clock.held else clock.now())})
+
+    def journal_context(self, change: flow_context.ContextChange) -> None:
+        """Give the journal the record of a context change; a value JSON cannot hold is journaled as lost
+        and reported once per key."""
+        key = change.key
+        if change.kind == "clear" or key is None:
+            record: Record = {"k": "ctxclear"}
+        elif flow_journal.is_journalable(change.value):
+            record = {"k": "ctx", "key": key, "value": change.value}
+        else:
+            record = {"k": "ctx", "key": key, "lost": True}
+            if key not in self.warned_keys:
+                self.warned_keys.add(key)
+                self.warning(f"LOPflow journal: context key {key!r} holds a {type(change.value).__name__}, which "
+                             "cannot be journaled (not JSON); a restored run will not have it", key)
+        entry = self.entry
+        if entry is not None:
+            timer = self.timer_of(entry, self.clock.now())
+            if timer is not None:
+                record["timer"] = timer
+        self.emit(record)
+
+    def emit(self, record: Record) -> None:
+        """Give ``record`` to the journal listener; a listener that raises is reported, never re-raised."""
+        listener = self.on_record
+        if listener is None:
+            return
+        try:
+            listener(record)
+        except Exception as exc:
+            self.dispatcher.report_exception("journal", "listener", exc)
+
+    def warning(self, message: str, key: str | None = None) -> None:
+        """Record a ``warning`` history event and tell ``warn`` (a listener that raises is reported)."""
+        self.record("warning", "engine", {"message": message, "key": key})
+        if self.warn is not None:
+            try:
+                self.warn(message)
+            except Exception as exc:
+                self.dispatcher.report_exception("warning", "listener", exc)
 
     # ================================================================== records and callbacks
     def ignored(self, action: str, source: str, why: str, token: int | None = None) -> None:

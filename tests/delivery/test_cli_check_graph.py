@@ -84,6 +84,35 @@ def test_check_warnings_alone_exit_zero(tmp_path: Path) -> None:
     assert "OK with 1 warning(s)" in out
 
 
+WATCHDOG_FLOW = """
+[[steps]]
+label = "Attract"
+duration = 10
+then = "attract"
+[[steps]]
+label = "Visitor"
+entry = true
+timeout = 60
+ontimeout = "Atract"
+[[steps]]
+label = "Goodbye"
+duration = 0
+then = "attract"
+"""
+
+
+def test_check_knows_timeouts_and_their_routes(tmp_path: Path) -> None:
+    code, out, _ = call("check", str(write_flow(tmp_path, WATCHDOG_FLOW)))
+    assert code == 1
+    assert "error: Step 'visitor' (block 1) has ontimeout 'Atract', but no step has that name" in out
+    assert "[unknown_ontimeout]" in out
+    fixed = write_flow(tmp_path, WATCHDOG_FLOW.replace('"Atract"', '"Goodbye"'))
+    code, out, _ = call("check", str(fixed))
+    assert code == 0 and "unreachable" not in out  # 'goodbye' is reached by visitor's watchdog
+    code, out, _ = call("graph", str(fixed))
+    assert code == 0 and "    s2 ==>|timeout 60s| s3" in out.splitlines()
+
+
 def test_bad_flow_file_exits_2_with_the_reason(tmp_path: Path) -> None:
     flow = write_flow(tmp_path, '[[steps]]\nlabel = "A"\nduraton = 1\n')
     for command in ("check", "graph", "run"):

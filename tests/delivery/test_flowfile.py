@@ -53,7 +53,7 @@ asyncio = true
         StepRow("Wait", 2.5, "initialize"),
         StepRow("Done", DURATION_WAIT, "end"),
     )
-    assert flow.rows()[1] == ("Wait", 2.5, "initialize")
+    assert flow.rows()[1] == ("Wait", 2.5, "initialize", 0.0, "next")
     assert flow.run == RunSettings(seconds=5.0, fps=30.0, asyncio=True)
 
 
@@ -83,6 +83,11 @@ def test_defaults_name_from_folder_and_run_settings(tmp_path: Path) -> None:
         ('[[steps]]\nlabel = "A"\n[run]\nasyncio = "yes"\n', r"\[run\] 'asyncio' must be true or false"),
         ('[[steps]]\nlabel = "A"\n[run]\nspeed = 2\n', r"\[run\]: unknown key 'speed'"),
         ('[[steps]\nlabel = "A"\n', r"not valid TOML"),
+        ('[[steps]]\nlabel = "A"\ntimeout = -5\n', r"'timeout' must be a number of seconds, 0 \(no watchdog\) or above"),
+        ('[[steps]]\nlabel = "A"\ntimeout = "1m"\n', r"'timeout' must be a number of seconds.*got '1m'"),
+        ('[[steps]]\nlabel = "A"\ntimeout = 5\nontimeout = ""\n', r"'ontimeout' must be \"next\", \"end\" or the label"),
+        ('[[steps]]\nlabel = "A"\ntimeot = 5\n', r"unknown key 'timeot'; the keys allowed here are label, duration, "
+                                                  r"then, timeout, ontimeout, entry"),
     ],
 )
 def test_mistakes_name_file_step_and_field(tmp_path: Path, text: str, expected: str) -> None:
@@ -90,6 +95,21 @@ def test_mistakes_name_file_step_and_field(tmp_path: Path, text: str, expected: 
     with pytest.raises(FlowFileError, match=expected) as caught:
         load_flow_file(path)
     assert str(caught.value).startswith(str(path))
+
+
+def test_reads_watchdog_timeouts(tmp_path: Path) -> None:
+    flow = load_flow_file(write(tmp_path, """
+[[steps]]
+label = "Attract"
+duration = 10
+then = "attract"
+[[steps]]
+label = "Visitor"
+timeout = 60
+ontimeout = "Attract"
+"""))
+    assert flow.steps[1] == StepRow("Visitor", DURATION_WAIT, "next", timeout=60.0, ontimeout="Attract")
+    assert flow.rows() == [("Attract", 10.0, "attract", 0.0, "next"), ("Visitor", -1.0, "next", 60.0, "Attract")]
 
 
 def test_missing_file_is_a_flow_file_error(tmp_path: Path) -> None:

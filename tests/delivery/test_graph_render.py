@@ -33,5 +33,18 @@ def test_dot_text() -> None:
     assert text.rstrip().endswith("}")
 
 
+KIOSK = [("Attract", 10, "attract"), ("Visitor", -1, "next", 60, "attract"), ("Thanks", 3, "end", 2.5, "end")]
+
+
+def test_timeout_edges_are_drawn_apart_from_the_others() -> None:
+    graph = flow_graph.build_graph(FlowDefinition.from_rows(KIOSK))
+    mermaid = to_mermaid(graph).splitlines()
+    assert "    s2 ==>|timeout 60s| s1" in mermaid and "    s2 --> s3" in mermaid
+    assert "    s3 ==>|timeout 2.5s| finish" in mermaid
+    dot = to_dot(graph)
+    assert '"visitor" -> "attract" [style=dotted, penwidth=2, label="timeout 60s"];' in dot
+    assert '"visitor" -> "thanks";' in dot
+
+
 def test_shipped_graph_module_has_no_renderers() -> None:
     assert not hasattr(flow_graph, "to_mermaid") and not hasattr(flow_graph, "to_dot")

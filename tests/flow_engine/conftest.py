@@ -45,6 +45,11 @@ class Harness:
             self.frame_no += 1
             self.engine.tick()
 
+    def go(self, expect: str | None = None, source: str = "api") -> bool:
+        """A NextStep from outside callbacks in a new frame (the GO guard allows one advance per frame)."""
+        self.advance()
+        return self.engine.next_step(expect, source)
+
     def names(self, *only: str) -> list[str]:
         """The callback names fired so far (only those in ``only`` when given)."""
         return [name for name, _ in self.calls if not only or name in only]

@@ -9,16 +9,20 @@ import flow_callbacks
 import pytest
 
 COMMON = {key for key, _ in flow_callbacks.COMMON_KEYS}
+#: Callbacks the FlowController extension fires itself (the engine has no journal to restore from).
+ADAPTER_CALLBACKS = {"onFlowRestore"}
 
 
 def fire_everything(harness: Any) -> Any:
-    h = harness([("One", -1), ("Two", 0.5), ("Three", 0)])
+    h = harness([("One", -1, "next", 2.0), ("Two", 0.5), ("Three", 0)])
     h.dat["onStepEnter"] = lambda info: 1 / 0 if info["step_name"] == "three" else None
     h.engine.start()
     h.engine.set("k", 1)
     h.engine.wait_for_continue("data")
     h.engine.update("more")
-    h.engine.next_step()
+    h.engine.pause()
+    h.engine.resume()
+    h.advance(2.0)
     h.advance(1.0)
     h.engine.load_rows([("One", -1), ("Two", 0.5), ("Three", 0), ("Four", -1)])
     return h
@@ -27,7 +31,7 @@ def fire_everything(harness: Any) -> Any:
 def test_every_callback_fires_with_exactly_its_registered_keys(harness: Any) -> None:
     h = fire_everything(harness)
     fired = {name for name, _ in h.calls}
-    assert fired == set(flow_callbacks.callback_names())
+    assert fired == set(flow_callbacks.callback_names()) - ADAPTER_CALLBACKS
     for name, info in h.calls:
         expected = set(flow_callbacks.spec(name).key_names) | COMMON
         assert set(info) == expected, name
@@ -120,6 +124,35 @@ def _end_in_exit(h: Any) -> None:
     h.engine.next_step()
 
 
+def _back(h: Any) -> None:
+    h.engine.start()
+    h.engine.go_to_step("a")
+    h.engine.go_to_step("b")
+    h.clear()
+    h.engine.back()
+
+
+def _timeout(h: Any) -> None:
+    h.engine.load_rows([("W", -1, "next", 1.0, "b"), ("A", 5.0), ("B", 5.0), ("Last", -1)])
+    h.engine.start()
+    h.clear()
+    h.advance(1.0)
+
+
+def _ignored(h: Any) -> None:
+    h.engine.start()
+    h.clear()
+    h.engine.next_step(expect="last")
+
+
+def _reinit(h: Any) -> None:
+    h.engine.start()
+    state = h.engine.export_run()
+    h.clear()
+    h.engine.import_run(state)
+    h.advance(1.0)
+
+
 def _edited(h: Any) -> None:
     h.engine.load_rows([("W", -1), ("A", -1), ("B", 5.0), ("Last", -1), ("New", -1)])
 
@@ -153,6 +186,12 @@ SCENARIOS = {
     "Set(key, value)": _running(lambda h: h.engine.set("k", 1)),
     "ClearContext()": _running(lambda h: h.engine.clear_context()),
     "A callback raises": _raises,
+    "Pause()": _running(lambda h: h.engine.pause()),
+    "Resume()": lambda h: (h.engine.start(), h.engine.pause(), h.clear(), h.engine.resume()),
+    "Back()": _back,
+    "A step's timeout passes": _timeout,
+    "NextStep() ignored (GO guard, expect, not running)": _ignored,
+    "Run restored (Restore) or extension re-initialised": _reinit,
 }
 
 

@@ -107,7 +107,8 @@ def test_assign_checks_name_and_callable() -> None:
 def test_registry_lists_every_callback_of_the_issue() -> None:
     assert set(flow_callbacks.callback_names()) == {
         "onFlowStart", "onStepEnter", "onStepExit", "onNextStep", "onWaitForContinue", "onFlowUpdate",
-        "onContextChange", "onFlowFinish", "onError", "onStepsChanged"}
+        "onContextChange", "onFlowFinish", "onError", "onStepsChanged", "onFlowPause", "onFlowResume",
+        "onStepTimeout", "onFlowRestore"}
     step_enter = flow_callbacks.spec("onStepEnter")
     for key in ("step", "step_index", "step_name", "step_type", "step_label", "step_duration", "step_then",
                 "step_data", "source"):

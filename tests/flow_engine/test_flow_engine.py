@@ -25,10 +25,10 @@ def test_a_run_through_wait_steps(harness: Any) -> None:
     h.engine.start()
     assert h.engine.state.status is S.RUNNING and h.engine.current_step_name == "one" and h.engine.state.waiting
     assert h.engine.state.progress == pytest.approx(1 / 3)
-    h.engine.next_step()
-    h.engine.next_step()
+    h.go()
+    h.go()
     assert h.engine.current_step_index == 2
-    h.engine.next_step()
+    h.go()
     assert h.engine.state.status is S.COMPLETED and h.engine.current_step_index == -1 and h.engine.state.progress == 1.0
     assert h.entered() == ["one", "two", "three"]
     assert h.engine.last_result_type == "success"
@@ -89,9 +89,9 @@ def test_wait_for_continue_holds_timed_and_instant_steps(harness: Any) -> None:
     h.advance(5.0)
     assert h.engine.current_step_name == "a"
     h.dat["onStepEnter"] = lambda info: h.engine.wait_for_continue() if info["step_name"] == "b" else None
-    h.engine.next_step()
+    h.go()
     assert h.engine.current_step_name == "b" and h.engine.state.waiting
-    h.engine.next_step()
+    h.go()
     assert h.engine.current_step_name == "c"
     assert h.names("onWaitForContinue").count("onWaitForContinue") == 3
 
@@ -99,14 +99,14 @@ def test_wait_for_continue_holds_timed_and_instant_steps(harness: Any) -> None:
 def test_then_jumps_loop_and_end(harness: Any) -> None:
     h = harness([("A", -1), ("B", -1, "a"), ("C", -1)])
     h.engine.start()
-    h.engine.next_step()
-    h.engine.next_step()
+    h.go()
+    h.go()
     assert h.engine.current_step_name == "a"
     transitions = [info["transition"] for name, info in h.calls if name == "onNextStep"]
     assert transitions == ["next", "jump"]
     h2 = harness([("A", -1, "end"), ("B", -1)])
     h2.engine.start()
-    h2.engine.next_step()
+    h2.go()
     assert h2.engine.state.status is S.COMPLETED
 
 
@@ -134,9 +134,10 @@ def test_go_to_step_unknown_name_is_an_error_that_leaves_the_run(harness: Any) -
 
 
 @pytest.mark.parametrize(("call", "method"), [
-    (lambda e: e.next_step(), "NextStep"), (lambda e: e.stop(), "Stop"), (lambda e: e.finish(), "Finish"),
+    (lambda e: e.stop(), "Stop"), (lambda e: e.finish(), "Finish"),
     (lambda e: e.go_to_step("one"), "GoToStep"), (lambda e: e.update(1), "Update"),
-    (lambda e: e.wait_for_continue(), "WaitForContinue"),
+    (lambda e: e.wait_for_continue(), "WaitForContinue"), (lambda e: e.pause(), "Pause"),
+    (lambda e: e.resume(), "Resume"), (lambda e: e.back(), "Back"),
 ])
 def test_api_calls_while_not_running_raise_a_clear_flow_error(harness: Any, call: Any, method: str) -> None:
     h = harness(WAITS)

@@ -202,9 +202,9 @@ def test_a_flow_that_does_not_loop_never_depends_on_the_clock(harness: Any) -> N
 
 
 def test_separate_calls_in_one_frame_do_not_share_the_time_budget(harness: Any) -> None:
-    h = harness([("A", -1, "a")], frame_budget_ms=1.0, budget_clock=SlowClock(0.4))
+    h = harness([("A", -1, "a")], frame_budget_ms=1.0, budget_clock=SlowClock(0.4), go_debounce=None)
     h.engine.start()
-    for _ in range(20):  # one frame, twenty NextStep calls: each re-enters 'a' once
+    for _ in range(20):  # one frame, twenty NextStep calls (no GO guard): each re-enters 'a' once
         h.engine.next_step()
     assert len(h.entered()) == 21 and h.engine.runaways == 0
 

@@ -1,4 +1,7 @@
-"""Random API sequences against FlowEngine (hypothesis state machine), with callbacks that call back in."""
+"""Random API sequences against FlowEngine (hypothesis state machine), with callbacks that call back in.
+
+The GO guard is on (the engine's default): NextStep calls made by the rules come from outside callbacks.
+Steps may have watchdogs; the rules pause, resume and go back too."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import flow_callbacks
 import flow_engine
 import flow_steps
 import hypothesis.strategies as st
+import pytest
 from flow_engine import FlowError, FlowStatus
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -18,11 +22,12 @@ REACTIONS = ["none", "next", "next_twice", "wait", "set", "raise", "finish", "go
 
 
 @st.composite
-def definitions(draw: Any) -> list[tuple[str, float, str]]:
+def definitions(draw: Any) -> list[tuple[str, float, str, float, str]]:
     count = draw(st.integers(1, 4))
     names = NAMES[:count]
-    return [(name, draw(st.sampled_from(DURATIONS)), draw(st.sampled_from(["next", "next", "end", *names])))
-            for name in names]
+    routes = st.sampled_from(["next", "next", "end", *names])
+    return [(name, draw(st.sampled_from(DURATIONS)), draw(routes), draw(st.sampled_from([0.0, 0.0, 0.3, 2.0])),
+             draw(routes)) for name in names]
 
 
 class FlowMachine(RuleBasedStateMachine):
@@ -31,7 +36,7 @@ class FlowMachine(RuleBasedStateMachine):
     @initialize(rows=definitions(), reactions=st.dictionaries(
         st.sampled_from(NAMES), st.sampled_from(REACTIONS), max_size=4),
         budget=st.integers(1, 6), history=st.integers(1, 40))
-    def setup(self, rows: list[tuple[str, float, str]], reactions: dict[str, str], budget: int,
+    def setup(self, rows: list[tuple[str, float, str, float, str]], reactions: dict[str, str], budget: int,
               history: int) -> None:
         self.time = 0.0
         self.frame = 1
@@ -44,6 +49,7 @@ class FlowMachine(RuleBasedStateMachine):
         self.engine = flow_engine.FlowEngine(
             self.definition, now=lambda: self.time, frame=lambda: self.frame, dispatcher=self.dispatcher,
             max_transitions_per_frame=budget, history_size=history, budget_clock=lambda: 0.0)
+        self.go_frame = -1  # the frame of the last NextStep (from outside callbacks) that advanced
         self.current_entry: int | None = None  # the entry token of the current step, from the history events
         self.engine.add_event_listener(self.follow_entry)
 
@@ -77,9 +83,9 @@ class FlowMachine(RuleBasedStateMachine):
                 engine.go_to_step(NAMES[0])
         return callback
 
-    def tag(self) -> str:
+    def tag(self, prefix: str = "api") -> str:
         """A unique source for one call, remembering the step entry that was current when it was made."""
-        source = f"api#{next(self.sources)}"
+        source = f"{prefix}#{next(self.sources)}"
         self.called_for[source] = self.current_entry
         return source
 
@@ -88,10 +94,36 @@ class FlowMachine(RuleBasedStateMachine):
     def start(self) -> None:
         self.engine.start()
 
-    @rule(times=st.integers(1, 2))
-    def next_step(self, times: int) -> None:
+    @rule(times=st.integers(1, 3), expect=st.none() | st.sampled_from(NAMES[:2]))
+    def next_step(self, times: int, expect: str | None) -> None:
+        """GO from outside callbacks, ``times`` calls in one frame: at most one advances; never raises
+        while not running; with ``expect``, only from that step."""
         for _ in range(times):
-            self.call(lambda: self.engine.next_step(source=self.tag()))
+            running = self.engine.is_running
+            current = self.engine.current_step_name
+            if running and expect is not None and expect not in self.definition.names:
+                with pytest.raises(FlowError, match="names no step"):
+                    self.engine.next_step(expect, source=self.tag("go"))
+                continue
+            result = self.engine.next_step(expect, source=self.tag("go"))
+            assert result is (running and self.go_frame != self.frame and expect in (None, current))
+            if result:
+                self.go_frame = self.frame
+
+    @rule()
+    def pause(self) -> None:
+        self.call(self.engine.pause)
+        if self.engine.is_running:
+            assert self.engine.is_paused and self.engine.state.status_label == "Paused"
+
+    @rule()
+    def resume(self) -> None:
+        self.call(self.engine.resume)
+        assert not self.engine.is_paused
+
+    @rule()
+    def back(self) -> None:
+        self.call(lambda: self.engine.back())
 
     @rule(data=st.none() | st.integers())
     def wait_for_continue(self, data: int | None) -> None:
@@ -185,13 +217,35 @@ class FlowMachine(RuleBasedStateMachine):
     def one_next_step_enters_at_most_one_step(self) -> None:
         if not hasattr(self, "engine"):
             return
-        enters = [e.source for e in self.engine.history.events("step_enter") if e.source.startswith("api#")]
+        enters = [e.source for e in self.engine.history.events("step_enter") if e.source[:4] in ("api#", "go#")]
         assert len(enters) == len(set(enters))
         entries = [e.data["entry"] for e in self.engine.history.events("step_enter")]
         assert len(entries) == len(set(entries))
         for event in self.engine.history.events("step_exit"):
-            if event.source.startswith("api#"):  # a call only ever ends the entry it was made during
+            if event.source[:4] in ("api#", "go#"):  # a call only ever ends the entry it was made during
                 assert event.data["entry"] == self.called_for[event.source], event
+
+    @invariant()
+    def outside_next_steps_advance_at_most_once_per_frame(self) -> None:
+        if not hasattr(self, "engine"):
+            return
+        frames = [e.frame for e in self.engine.history.events("step_exit") if e.source.startswith("go#")]
+        assert len(frames) == len(set(frames))
+
+    @invariant()
+    def nothing_moves_by_itself_while_paused(self) -> None:
+        if not hasattr(self, "engine"):
+            return
+        paused = False
+        for event in self.engine.history.events():
+            if event.event == "pause":
+                paused = True
+            elif event.event in ("resume", "flow_finish", "flow_start"):
+                paused = False
+            elif paused and event.event == "step_exit":
+                assert event.source not in ("timer", "auto", "timeout"), event
+        if self.engine.is_paused:
+            assert self.engine.next_due in (None, 0.0)
 
     @invariant()
     def timers_never_advance_early_or_a_waiting_step(self) -> None:
@@ -202,6 +256,8 @@ class FlowMachine(RuleBasedStateMachine):
                 assert event.data["duration"] > 0
                 assert event.data["elapsed"] >= event.data["duration"] - 1e-9
                 assert not event.data["waiting"]
+        for event in self.engine.history.events("timeout"):
+            assert event.data["elapsed"] >= event.data["timeout"] - 1e-9
 
 
 TestFlowMachine = FlowMachine.TestCase

@@ -80,6 +80,29 @@ def test_a_value_json_cannot_hold_is_written_as_a_marker(tmp_path):
     assert state["context"]["handle"] == "<unjournaled object>"
 
 
+def test_lost_values_timers_clears_and_ends_fold_into_the_state():
+    state = flow_journal.fold(flow_journal.fold(copy.deepcopy(flow_journal.EMPTY_STATE), {"k": "start", "pid": "p"}),
+                              {"k": "step", "step": "show", "index": 2, "entry": 4, "waiting": True, "timer": None})
+    for record in ({"k": "ctx", "key": "a", "value": 1}, {"k": "ctx", "key": "obj", "lost": True},
+                   {"k": "ctx", "key": "b", "lost": True}, {"k": "ctx", "key": "b", "value": [2]},
+                   {"k": "timer", "timer": {"duration": 9.0, "elapsed": 3.0}}):
+        flow_journal.fold(state, record)
+    assert state["context"] == {"a": 1, "b": [2]} and state["lost_keys"] == ["obj"]
+    assert state["timer"] == {"duration": 9.0, "elapsed": 3.0}
+    flow_journal.fold(state, {"k": "ctx", "key": "c", "value": 0, "timer": {"duration": 9.0, "elapsed": 4.0}})
+    assert state["timer"]["elapsed"] == 4.0
+    flow_journal.fold(state, {"k": "ctxclear"})
+    assert state["context"] == {} and state["lost_keys"] == []
+    flow_journal.fold(state, {"k": "end", "result_type": "stopped"})
+    assert (state["status"], state["step"], state["index"], state["entry"], state["timer"]) == ("ended", "", -1, 0,
+                                                                                             None)
+
+
+def test_journalable_values_are_what_json_writes():
+    assert all(flow_journal.is_journalable(v) for v in (None, 1, 2.5, "s", True, [1, {"a": (1, 2)}], {"k": None}))
+    assert not any(flow_journal.is_journalable(v) for v in (object(), {1, 2}, {"a": object()}, b"bytes"))
+
+
 def test_no_file_means_no_state(tmp_path):
     assert flow_journal.read_state(str(tmp_path / "missing.jsonl")) == (None, [])
 
@@ -91,7 +114,10 @@ _records = st.one_of(
     st.builds(lambda key, value: {"k": "ctx", "key": key, "value": value},
               st.sampled_from(["x", "y"]), st.integers() | st.text(max_size=5) | st.none()),
     st.builds(lambda key: {"k": "ctxdel", "key": key}, st.sampled_from(["x", "y"])),
-    st.sampled_from([{"k": "pause"}, {"k": "resume"}, {"k": "end", "result_type": "success"}]),
+    st.builds(lambda key: {"k": "ctx", "key": key, "lost": True}, st.sampled_from(["x", "y"])),
+    st.builds(lambda elapsed: {"k": "timer", "timer": {"duration": 5.0, "elapsed": elapsed}},
+              st.floats(0, 5, allow_nan=False)),
+    st.sampled_from([{"k": "pause"}, {"k": "resume"}, {"k": "end", "result_type": "success"}, {"k": "ctxclear"}]),
 )
 
 
