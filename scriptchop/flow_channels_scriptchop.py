@@ -4,11 +4,20 @@ One sample per channel, values from the FlowController extension (``channelValue
 (``on_start``, ``on_finish``, ``on_update``, ``on_next_step``, 1 for exactly one cook after the event),
 ``current_step``, ``max_steps``, ``waiting_for_continue``, one ``status_*`` channel at 1, ``flow_active``,
 ``progress`` and the optional channels switched on by the Chan* toggles.
+
+The CHOP cooks when something reads it after the FlowController bumped its ``Revision`` parameter
+(made here, in ``onSetupParameters``; the extension pulses Setup Parameters when it is missing): many
+step changes in one frame cost one cook, and nothing cooks while nothing changes.
 """
 
 
 def onSetupParameters(scriptOp):
-    """No custom parameters: the channels follow FlowController's own parameters."""
+    """The ``Revision`` parameter the FlowController bumps when a channel changed (read-only, page Flow)."""
+    if scriptOp.par["Revision"] is not None:
+        return
+    page = scriptOp.appendCustomPage("Flow")
+    page.appendInt("Revision", label="Revision")
+    scriptOp.par.Revision.readOnly = True
     return
 
 

@@ -3,6 +3,11 @@
 Works on whatever OP objects it is given (real TD or mock_td) through TD's public API only: the target's
 ``iop`` sequence (``iop{n}shortcut`` / ``iop{n}op``), ``COMP.create``, ``OP.dock``, ``DAT.text``. It never
 imports ``td``; the extension passes in the Text DAT type to create.
+
+Refusals (``refusal_*`` return a message, or '' when Setup may go on): the controller as its own
+target; a target whose ``LOPflow`` shortcut belongs to another FlowController that drives it (that one
+must Cleanup first: nothing is taken over silently); a callbacks DAT that is not a Text DAT; a
+``<target>_flow_callbacks`` next to the target that is not a Text DAT.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ MAX_IOP_SLOTS = 10
 CALLBACK_MARKERS = ("onFlowStart", "onStepEnter")
 NO_SLOTS_MESSAGE = "No available IOP slots"
 NO_TARGET_MESSAGE = "Set Target Component first, then pulse Setup"
+TEXT_DAT = "textDAT"
 
 
 @dataclass(frozen=True)
@@ -118,15 +124,65 @@ def find_docked_callbacks(target: Any) -> Any | None:
     return None
 
 
-def ensure_callbacks_dat(target: Any, text_dat_type: Any, template_text: str) -> tuple[Any, bool]:
-    """The target's callbacks DAT: a docked one that defines flow callbacks, else a new docked Text DAT.
+def shortcut_owner(target: Any, controller: Any) -> Any | None:
+    """The other OP the target's ``LOPflow`` shortcut points at, when that OP still drives the target.
 
-    Returns ``(dat, created)``. A new DAT is named ``<target>_flow_callbacks`` (next free number if taken),
-    sits next to the target, is docked to it and holds ``template_text``.
+    None when there is no such shortcut, when it points at ``controller`` or at nothing, or when it
+    points at a FlowController that now targets another COMP (a stale shortcut Setup may reuse).
+    """
+    slot = find_shortcut_slot(target)
+    if slot is None:
+        return None
+    owner = _op_par(target, slot).eval()
+    if owner is None or _same_op(owner, controller) or not getattr(owner, "valid", True):
+        return None
+    target_par = owner.par["Targetcomp"] if getattr(owner, "isCOMP", False) else None
+    if target_par is not None and not _same_op(target_par.eval(), target):
+        return None
+    return owner
+
+
+def refusal_for_target(target: Any, controller: Any) -> str:
+    """Why Setup must not use ``target`` for ``controller`` ('' when it may)."""
+    if _same_op(target, controller):
+        return (f"Setup refused: {controller.path} can't be its own Target Component; set the COMP whose "
+                "logic it should drive")
+    owner = shortcut_owner(target, controller)
+    if owner is not None:
+        return (f"Setup refused: {target.path} is already driven by {owner.path} (its iop.{SHORTCUT} points "
+                f"there); pulse Cleanup on {owner.path} first, or choose another Target Component")
+    return ""
+
+
+def refusal_for_callbacks(dat: Any) -> str:
+    """Why ``dat`` can't be the callbacks DAT ('' when it can): it must be a Text DAT."""
+    if dat is None or getattr(dat, "OPType", "") == TEXT_DAT:
+        return ""
+    return (f"Setup refused: Callbacks DAT {dat.path} is a {dat.OPType}; it must be a Text DAT holding the "
+            "callback functions (clear the parameter to let Setup create one)")
+
+
+def named_callbacks_dat(target: Any) -> Any | None:
+    """The OP called ``<target>_flow_callbacks`` next to the target, docked or not (None when absent)."""
+    return target.parent().op(callbacks_dat_name(target))
+
+
+def ensure_callbacks_dat(target: Any, text_dat_type: Any, template_text: str) -> tuple[Any, bool]:
+    """The target's callbacks DAT: a docked one that defines flow callbacks, else ``<target>_flow_callbacks``
+    next to the target (docked or not), else a new docked Text DAT.
+
+    Returns ``(dat, created)``. A new DAT is named ``<target>_flow_callbacks``, sits next to the target,
+    is docked to it and holds ``template_text``. Raises ValueError when ``<target>_flow_callbacks`` exists
+    but is not a Text DAT (check ``refusal_for_callbacks(named_callbacks_dat(target))`` first).
     """
     existing = find_docked_callbacks(target)
     if existing is not None:
         return existing, False
+    named = named_callbacks_dat(target)
+    if named is not None:
+        if getattr(named, "OPType", "") != TEXT_DAT:
+            raise ValueError(refusal_for_callbacks(named))
+        return named, False
     network = target.parent()
     dat = network.create(text_dat_type, callbacks_dat_name(target))
     dat.text = template_text

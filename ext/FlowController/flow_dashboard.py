@@ -10,20 +10,26 @@ instance in a process-wide place (root storage) and passes it in. Controllers wi
 on ``register(key, provider)`` (``key``: the controller's path; ``provider()``: its current payload) and
 ``publish(key, payload)`` on every state change; dashboards ``subscribe(callback)`` and get
 ``callback(key, payload)`` for every publish, and ``callback(key, None)`` when a controller unregisters.
-A subscriber that raises is reported to ``on_exception`` and does not stop the others.
+A subscriber that raises is reported to ``on_exception`` (else logged) and does not stop the others.
+
+``Exposure`` is one controller's side: it registers while Exposeprocess is on and publishes a payload
+only when its state changed, finding the registry through a getter the adapter passes in
+(``process_object`` in root storage).
 
 Pure Python: no ``td`` import, no module-level state.
 """
 
 from __future__ import annotations
 
-import sys
-import traceback
+import logging
 from collections.abc import Callable
 from typing import Any
 
 import flow_engine
+import flow_spec
 from flow_context import jsonable
+
+LOGGER = logging.getLogger(flow_spec.LOGGER_NAME)
 
 Payload = dict[str, Any]
 Provider = Callable[[], Payload]
@@ -145,5 +151,57 @@ class DashboardRegistry:
                 return
             except Exception as hook_exc:
                 exc = hook_exc
-        sys.stderr.write(f"LOPflow dashboard: error for {key}:\n")
-        sys.stderr.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        LOGGER.error("dashboard: error for %s", key, exc_info=(type(exc), exc, exc.__traceback__))
+
+
+def process_object(storage: Any, key: str, factory: Callable[[], Any] | None) -> Any:
+    """The process-wide object stored under ``key`` in ``storage`` (TD's ``root``); made by ``factory``
+    (and stored session-only: saved as None) when absent and a factory is given, else None."""
+    found = storage.fetch(key, None, search=False)
+    if found is None and factory is not None:
+        found = factory()
+        storage.store(key, found)
+        storage.storeStartupValue(key, None)
+    return found
+
+
+class Exposure:
+    """One controller in the registry: registered while exposed, publishing its payload on changes."""
+
+    def __init__(self, key: Callable[[], str], registry: Callable[[bool], DashboardRegistry | None],
+                 provider: Provider) -> None:
+        self._key = key
+        self._registry = registry
+        self._provider = provider
+        self.exposed_key: str | None = None
+
+    def update(self, exposed: bool) -> None:
+        """Register (``exposed``) or unregister this controller."""
+        if exposed:
+            key = self._key()
+            registry = self._registry(True)
+            if registry is not None:
+                registry.register(key, self._provider)
+                self.exposed_key = key
+        else:
+            self.withdraw()
+
+    def withdraw(self) -> None:
+        """Unregister (subscribers get ``(key, None)``)."""
+        if self.exposed_key is None:
+            return
+        registry = self._registry(False)
+        if registry is not None:
+            registry.unregister(self.exposed_key)
+        self.exposed_key = None
+
+    def publish(self) -> None:
+        """Send the current payload to the subscribers (nothing when not exposed)."""
+        if self.exposed_key is None:
+            return
+        registry = self._registry(True)
+        if registry is None:
+            return
+        if not registry.is_registered(self.exposed_key):
+            registry.register(self.exposed_key, self._provider)
+        registry.publish(self.exposed_key, self._provider())

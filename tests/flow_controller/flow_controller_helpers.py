@@ -6,7 +6,9 @@ inside the target, the callbacks DAT Setup creates, and the ``flow_channels`` Sc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import sys
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import build_toxes
@@ -100,3 +102,37 @@ def make_flow(session: Any, rows: Iterable[tuple[str, float, str]] | None = None
         fc.par.Setup.pulse()
     session.advance()
     return flow
+
+
+class TDCallCounter:
+    """Counts calls from a component's code (its DATs, by their TD path) into mock_td, i.e. TD API calls.
+
+    ``with TDCallCounter(comp) as counter: ...`` then ``counter.calls``; ``counter.by_name`` counts per
+    mock function. Property reads and writes count one each (``comp.par.X.val = v`` is three calls).
+    """
+
+    def __init__(self, comp: Any) -> None:
+        import mock_td
+
+        self._prefix = comp.path + "/"
+        self._mock_dir = os.path.dirname(os.path.abspath(mock_td.__file__)) + os.sep
+        self.calls = 0
+        self.by_name: dict[str, int] = {}
+        self._previous: Callable[..., Any] | None = None
+
+    def _profile(self, frame: Any, event: str, arg: Any) -> None:
+        if event != "call" or not frame.f_code.co_filename.startswith(self._mock_dir):
+            return
+        caller = frame.f_back
+        if caller is not None and caller.f_code.co_filename.startswith(self._prefix):
+            self.calls += 1
+            name = frame.f_code.co_qualname
+            self.by_name[name] = self.by_name.get(name, 0) + 1
+
+    def __enter__(self) -> TDCallCounter:
+        self._previous = sys.getprofile()
+        sys.setprofile(self._profile)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.setprofile(self._previous)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import flow_engine
+import flow_spec
 
 ALWAYS = ["on_start", "on_finish", "on_update", "on_next_step", "current_step", "max_steps",
-          "waiting_for_continue", *flow_engine.STATUS_CHANNELS, "flow_active", "progress"]
+          "waiting_for_continue", *flow_engine.STATUS_CHANNELS, "flow_active", "progress", flow_spec.PAUSED_CHANNEL]
 
 
 def _status_channels(values):
@@ -25,8 +26,8 @@ def test_start_pulses_on_start_for_exactly_one_cook(flow_factory):
     chop = flow.fc.op("flow_channels")
     cooks = chop.totalCooks
     flow.fc.par.Start.pulse()
-    assert chop.totalCooks > cooks  # the extension forced a cook on the state change
     values = flow.channels()
+    assert chop.totalCooks == cooks + 1  # the state change made the CHOP cook when read
     assert values["on_start"] == 1 and values["on_next_step"] == 0
     assert _status_channels(values) == ["status_running"]
     assert values["flow_active"] == 1 and values["waiting_for_continue"] == 1
@@ -84,13 +85,33 @@ def test_the_chop_cooks_only_when_a_channel_can_change(flow_factory):
     fc = flow.fc
     chop = fc.op("flow_channels")
     fc.Start()
+    flow.channels()
     flow.session.advance(2)  # the on_start pulse is reset
+    flow.channels()
     cooks = chop.totalCooks
     fc.Set("score", 1)  # the context is not a channel
     flow.session.advance(5)  # idle frames while the step waits
+    assert flow.channels()["on_start"] == 0
     assert chop.totalCooks == cooks
     fc.Update()  # no new step data, but the on_update pulse must show
-    assert chop.totalCooks == cooks + 1
     assert flow.channels()["on_update"] == 1
+    assert chop.totalCooks == cooks + 1
     fc.NextStep()
     assert flow.channels()["current_step"] == 1
+
+
+def test_many_step_changes_in_one_frame_cook_the_chop_once(flow_factory):
+    flow = flow_factory([(f"S{i}", -1, "next") for i in range(30)])
+    fc = flow.fc
+    chop = fc.op("flow_channels")
+    fc.Start()
+    flow.session.advance()
+    flow.channels()
+    cooks, writes = chop.totalCooks, fc.ext.FlowControllerExt._pars.writes
+    for _ in range(8):
+        fc.NextStep()
+    moved = fc.CurrentStepIndex  # (the engine's frame budget may leave a few for the next frame)
+    assert chop.totalCooks == cooks  # nothing read the CHOP yet: no cook at all
+    values = flow.channels()
+    assert chop.totalCooks == cooks + 1 and values["current_step"] == moved and values["on_next_step"] == 1
+    assert fc.ext.FlowControllerExt._pars.writes - writes == moved  # Current Step once per step change

@@ -12,6 +12,8 @@ import mock_td
 LABELS = ["Alpha", "Beta", "Gamma", "Delta"]
 STATUS_FOR_CHANNEL = {"status_idle": "Ready", "status_running": "Running", "status_completed": "Completed",
                       "status_stopped": "Ready", "status_error": "Error"}
+#: Not Setup (the current target has no Setup) counts as idle on the channels.
+NOT_SETUP = "Not Setup"
 
 
 class FlowControllerMachine(RuleBasedStateMachine):
@@ -32,8 +34,9 @@ class FlowControllerMachine(RuleBasedStateMachine):
         self.fc = self.flow.fc
         self.fc.par.Historysize = 20
         self.names = names
+        self.targets = [self.flow.target, self.flow.target.parent().create("baseCOMP", "other_target")]
         self.entered: list[str] = []
-        self.fc.Engine.add_event_listener(
+        self.fc.ext.FlowControllerExt.engine.add_event_listener(
             lambda event: self.entered.append(event.step_name) if event.event == "step_enter" else None)
 
     def _api(self, call, *args, **kwargs):
@@ -45,11 +48,15 @@ class FlowControllerMachine(RuleBasedStateMachine):
 
     @rule(pulse=st.booleans())
     def start(self, pulse):
+        setup = self.flow.status() != NOT_SETUP
         if pulse:
             self.fc.par.Start.pulse()
         else:
-            self.fc.Start()
-        assert self.fc.IsRunning or self.flow.status() == "Completed"
+            try:
+                self.fc.Start()
+            except self.fc.FlowError as exc:
+                assert not setup, f"Start raised although Setup was done: {exc}"
+        assert self.fc.IsRunning or self.flow.status() == ("Completed" if setup else NOT_SETUP)
 
     @rule(pulse=st.booleans())
     def next_step(self, pulse):
@@ -90,6 +97,12 @@ class FlowControllerMachine(RuleBasedStateMachine):
         change = self.fc.Set(key, value)
         assert self.fc.Get(key) == value and self.fc.OnContextChange.val == change
 
+    @rule(which=st.integers(0, 1), setup=st.booleans())
+    def retarget(self, which, setup):
+        self.fc.par.Targetcomp = self.targets[which]  # a change mid-run ends the run
+        if setup:
+            self.fc.par.Setup.pulse()
+
     @rule(frames=st.integers(1, 40))
     def advance(self, frames):
         self.session.advance(frames)
@@ -100,7 +113,9 @@ class FlowControllerMachine(RuleBasedStateMachine):
         values = self.flow.channels()
         on = [name for name in STATUS_FOR_CHANNEL if values[name] == 1.0]
         assert len(on) == 1
-        assert self.flow.status() == STATUS_FOR_CHANNEL[on[0]]
+        status = self.flow.status()
+        assert status == STATUS_FOR_CHANNEL[on[0]] or (status == NOT_SETUP and on == ["status_idle"])
+        assert self.fc.IsRunning == (status == "Running") == (values["flow_active"] == 1.0)
         assert 0.0 <= values["progress"] <= 1.0
         assert values["current_step"] == self.fc.CurrentStepIndex
         assert (self.fc.par.Waiting.eval() == "Yes") == (values["waiting_for_continue"] == 1.0)

@@ -41,7 +41,7 @@ def test_walkthrough_1_wait_steps_driven_from_inside_the_target(flow_factory):
     logic.start_processing()
     logic.report(50)
     assert fc.par.Waiting.eval() == "Yes"
-    assert fc.Engine.step_data == {"done": 50}
+    assert fc.ext.FlowControllerExt.engine.step_data == {"done": 50}
     logic.processing_finished()
 
     assert flow.status() == "Completed"
