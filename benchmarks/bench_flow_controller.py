@@ -5,8 +5,8 @@ TD is C++, so each wall-clock figure is split into the part spent inside mock_td
 (measured with cProfile: time inside mock_td functions called from the component's code) and the rest,
 and an in-TD estimate replaces mock_td's part by ``TD_CALL_US`` per TD API call.
 
-- NextStep: a chain of wait steps advanced by ``NextStep()`` calls, ``--per-frame`` calls per frame (few
-  enough that the engine's frame time budget defers none), a
+- NextStep: a chain of wait steps advanced by ``NextStep()`` calls, ``--per-frame`` calls per frame (1:
+  the GO guard lets one outside call per frame advance; the pure engine runs without the guard), a
   reader reading the ``flow_channels`` CHOP once per frame (as an export would). TD API calls (calls
   from the component's code into mock_td, counted with a profile hook), FlowController parameter
   writes and Script CHOP cooks are counted; the pure engine runs the same chain in the same run with
@@ -15,6 +15,9 @@ and an in-TD estimate replaces mock_td's part by ``TD_CALL_US`` per TD API call.
   callbacks are off; the shared watcher's check every ``WATCH_FRAMES`` frames, amortised) and what a
   frame costs in mock_td per controller (its Execute DAT loop visits inactive DATs); memory per
   controller (tracemalloc, all of it, and the part allocated by LOPflow's code).
+- GO flood and journal (issue 12): the cost of a NextStep() the GO guard ignores (1,000 calls in one
+  frame, one advances); the journal's cost per transition (the same chain with Journal on and off, and
+  with Journalfsync), and the size the journal file stays at.
 - Step edits: filling 1,000 steps by parameters (labels, then durations and thens) until the frame
   end; editing one label of a 10,000-step flow (with the engine's reload shown on its own); TD calls
   per label edit at 100 and 10,000 steps; the memory one edit allocates.
@@ -35,6 +38,7 @@ import os
 import pstats
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -54,6 +58,9 @@ import flow_steps  # noqa: E402
 from flow_controller_helpers import TDCallCounter, make_flow  # noqa: E402
 
 import mock_td  # noqa: E402
+
+#: Where the benchmark's sessions keep their project folder (journal files go there, not into the repo).
+BENCH_FOLDER = tempfile.mkdtemp(prefix="lopflow_bench_")
 
 #: Assumed cost of one TD Python API call inside TouchDesigner (a C++ call behind a Python binding).
 TD_CALL_US = 0.5
@@ -105,10 +112,12 @@ def mock_share(calls: list[Callable[[], Any]], between: Callable[[], Any], prefi
 
 
 # ------------------------------------------------------------------------------------------ NextStep
-def controller_next_steps(steps: int, per_frame: int) -> dict[str, float]:
-    session = mock_td.install()
+def controller_next_steps(steps: int, per_frame: int, journal: bool = True, fsync: bool = False) -> dict[str, float]:
+    session = mock_td.install(project_folder=tempfile.mkdtemp(dir=BENCH_FOLDER))
     flow = make_flow(session, chain(steps, -1.0))
     fc, chop = flow.fc, flow.fc.op(flow_spec.CHANNELS_CHOP)
+    fc.par.Journal = journal
+    fc.par.Journalfsync = fsync
     ext = fc.ext.FlowControllerExt
     fc.Start()
     session.advance()
@@ -129,12 +138,53 @@ def controller_next_steps(steps: int, per_frame: int) -> dict[str, float]:
         frames += 1
     gc.enable()
     assert fc.CurrentStepIndex == steps - 1
+    journal_file = ext._recovery.path()
+    size = os.path.getsize(journal_file) if os.path.exists(journal_file) else 0
     return {"us": elapsed / done * 1e6, "cooks_per_frame": (chop.totalCooks - cooks) / frames,
-            "writes": (ext._pars.writes - writes) / done}
+            "writes": (ext._pars.writes - writes) / done, "journal_bytes": size}
+
+
+def go_flood(calls: int) -> tuple[float, int]:
+    """Microseconds per NextStep() in a flood of ``calls`` in one frame, and how many steps it advanced."""
+    session = mock_td.install(project_folder=tempfile.mkdtemp(dir=BENCH_FOLDER))
+    flow = make_flow(session, chain(10, -1.0))
+    fc = flow.fc
+    fc.Start()
+    session.advance()
+    gc.collect()
+    gc.disable()
+    start = time.perf_counter()
+    for _ in range(calls):
+        fc.NextStep()
+    elapsed = time.perf_counter() - start
+    gc.enable()
+    return elapsed / calls * 1e6, fc.CurrentStepIndex
+
+
+def journal_targets(report: Report, rounds: int, steps: int) -> None:
+    on, off, synced = [], [], []
+    for _ in range(rounds):  # interleaved, so a busy machine slows all alike
+        on.append(controller_next_steps(steps, 1, journal=True))
+        off.append(controller_next_steps(steps, 1, journal=False))
+        synced.append(controller_next_steps(steps, 1, journal=True, fsync=True))
+    us_on = statistics.median(c["us"] for c in on)
+    us_off = statistics.median(c["us"] for c in off)
+    us_sync = statistics.median(c["us"] for c in synced)
+    cost = us_on - us_off
+    print(f"Journal: the NextStep chain of {steps} steps with Journal on and off")
+    report.target("Journal cost per transition", f"{cost:.1f} us ({us_on:.1f} on vs {us_off:.1f} off)", "<= 50 us",
+                  cost <= 50, f"with Journalfsync: {us_sync - us_off:.1f} us (the disk's flush, opt-in)")
+    size = max(c["journal_bytes"] for c in on)
+    report.target(f"Journal file after {steps} transitions", f"{size / 1024:.1f} KiB", "bounded (compacted)",
+                  size < 64 * 1024)
+    us, index = go_flood(1000)
+    print("GO flood: 1,000 NextStep() calls in one frame")
+    report.target("Steps a flood of 1,000 NextStep() advances", str(index), "1", index == 1)
+    report.target("NextStep() ignored by the GO guard", f"{us:.1f} us per call", "<= 20 us", us <= 20)
 
 
 def controller_calls_and_share(steps: int) -> tuple[float, dict[str, int], float]:
-    session = mock_td.install()
+    session = mock_td.install(project_folder=BENCH_FOLDER)
     flow = make_flow(session, chain(steps, -1.0))
     fc = flow.fc
     fc.Start()
@@ -182,7 +232,7 @@ def engine_next_steps(steps: int, per_frame: int) -> float:
 def next_step_targets(report: Report, rounds: int, steps: int, per_frame: int) -> None:
     controller, engine = [], []
     for _ in range(rounds):  # interleaved, so a busy machine slows both alike
-        controller.append(controller_next_steps(steps, per_frame))
+        controller.append(controller_next_steps(steps, per_frame, journal=False))  # the journal: its own target
         engine.append(engine_next_steps(steps, per_frame))
     us = statistics.median(c["us"] for c in controller)
     engine_us = statistics.median(engine)
@@ -219,7 +269,7 @@ def idle_targets(report: Report, counts: list[int], frames: int) -> None:
     print("Idle: N controllers each waiting in a step (frame callbacks off, one shared watcher)")
     per_controller: dict[int, float] = {}
     for count in counts:
-        session = mock_td.install()
+        session = mock_td.install(project_folder=BENCH_FOLDER)
         project = session.root.op("project1")
         fcs = []
         for i in range(count):
@@ -267,7 +317,7 @@ def idle_targets(report: Report, counts: list[int], frames: int) -> None:
 def memory_per_controller(report: Report, count: int) -> None:
     gc.collect()
     tracemalloc.start(8)
-    session = mock_td.install()
+    session = mock_td.install(project_folder=BENCH_FOLDER)
     project = session.root.op("project1")
     before = tracemalloc.take_snapshot()
     fcs = [build_waiting(project, i) for i in range(count)]
@@ -288,7 +338,7 @@ def memory_per_controller(report: Report, count: int) -> None:
 
 # ------------------------------------------------------------------------------------------ step edits
 def fill_seconds(steps: int) -> float:
-    session = mock_td.install()
+    session = mock_td.install(project_folder=BENCH_FOLDER)
     flow = make_flow(session, None)
     gc.collect()
     start = time.perf_counter()
@@ -300,7 +350,7 @@ def fill_seconds(steps: int) -> float:
 
 
 def label_edit(steps: int) -> dict[str, float]:
-    session = mock_td.install()
+    session = mock_td.install(project_folder=BENCH_FOLDER)
     flow = make_flow(session, chain(steps, -1.0))
     fc = flow.fc
     engine = fc.ext.FlowControllerExt.engine
@@ -314,8 +364,8 @@ def label_edit(steps: int) -> dict[str, float]:
     fc.par[f"Step{middle + 1}label"] = "Renamed Twice"
     elapsed = time.perf_counter() - start
     session.advance()
-    rows = [(fc.par[f"Step{i}label"].eval(), -1.0, "next") for i in range(steps)]
-    rows[middle + 2] = ("Renamed Thrice", -1.0, "next")
+    rows = list(fc.ext.FlowControllerExt._steps.rows)  # the rows as the adapter loads them (every field)
+    rows[middle + 2] = ("Renamed Thrice", *rows[middle + 2][1:])
     start = time.perf_counter()
     engine.load_rows(rows)
     engine_s = time.perf_counter() - start
@@ -349,12 +399,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--per-frame", type=int, default=5)
+    parser.add_argument("--per-frame", type=int, default=1)
     parser.add_argument("--controllers", default="1,10,100,1000")
     parser.add_argument("--frames", type=int, default=300)
     args = parser.parse_args()
     report = Report()
     next_step_targets(report, args.rounds, args.steps, args.per_frame)
+    journal_targets(report, args.rounds, args.steps)
     counts = [int(n) for n in args.controllers.split(",") if n]
     idle_targets(report, counts, args.frames)
     memory_per_controller(report, min(50, max(counts)))

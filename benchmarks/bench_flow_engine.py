@@ -6,7 +6,8 @@ for a core on a shared machine is left out); targets compare figures measured in
 Printed, each with its measured ratio and met / missed:
 
 - a chain of 1,000 steps, each step's enter callback counting: LOPflow's instant (duration-0) steps
-  with no callback defined, with only the enter callback, and with every callback defined; LOPflow's
+  with no callback defined, with only the enter callback, and with every callback defined (four fire
+  per step change: onRoute, onStepExit, onNextStep, onStepEnter); LOPflow's
   wait steps advanced by NextStep; `transitions` and `python-statemachine` advancing the same chain
   with one trigger per step;
 - the cost per transition for 10 and 10,000 steps, and for 10 to 10,000 steps entered in one frame;

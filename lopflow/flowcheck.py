@@ -5,7 +5,11 @@ parameters), so a flow that passes here loads in TouchDesigner the same way. Two
 file knows are added here:
 
 - steps marked ``entry = true`` are entered by ``GoToStep()`` from code: they, and the steps they
-  lead to (by ``then`` or ``ontimeout``), are not reported as unreachable (a ``note`` lists them instead);
+  lead to (by ``then``, ``ontimeout`` or ``onerror``), are not reported as unreachable (a ``note`` lists
+  them instead);
+- a route written as an expression (``then = "=..."``) is conditional: its target is known only when the
+  step is left, so a ``note`` names the steps it can lead to (``conditional_route``; the graph draws
+  them as conditional edges);
 - the callbacks file must exist, be UTF-8 Python that compiles, and define no misspelt callback
   (``onStepEntr``: the message names ``onStepEnter``, from the callback registry); a callback must
   take the one ``info`` argument.
@@ -59,6 +63,7 @@ def check_flow(flow: FlowFile) -> list[CheckFinding]:
     findings = [CheckFinding(finding.severity, finding.code, finding.message, tuple(finding.steps))
                 for finding in definition.findings if finding.code != "unreachable"]
     findings += _reachability(flow, definition)
+    findings += _conditional_routes(definition)
     findings += check_callbacks_file(flow.callbacks) if flow.callbacks is not None else []
     order = {"error": 0, "warning": 1, "note": 2}
     return sorted(findings, key=lambda finding: order.get(finding.severity, 1))
@@ -92,9 +97,28 @@ def _reachability(flow: FlowFile, definition: Any) -> list[CheckFinding]:
     return findings
 
 
+def _conditional_routes(definition: Any) -> list[CheckFinding]:
+    """A note per expression route: where it can lead (the step names it can give), or that it names none."""
+    routes = component_module("FlowController", "flow_routes")
+    findings = []
+    for index, step in enumerate(definition.steps):
+        for field in routes.ROUTE_FIELDS:
+            expression = definition.expression(index, field)
+            if expression is None or (field == "ontimeout" and not step.has_timeout):
+                continue
+            targets = routes.referenced_steps(expression, definition.names, include_keywords=True)
+            leads = (f"it can lead to {', '.join(repr(t) for t in targets)}" if targets else
+                     "it names no step, so any step (or the end) may follow")
+            findings.append(CheckFinding(
+                "note", "conditional_route",
+                f"Step '{step.name}' {field} is conditional, worked out when the step is left: "
+                f"={expression} ({leads})", (step.name,)))
+    return findings
+
+
 def _reached(definition: Any, starts: list[int]) -> set[int]:
-    """The step indices reached from ``starts`` by following each step's successors (its ``then``, and its
-    ``ontimeout`` when it has a timeout)."""
+    """The step indices reached from ``starts`` by following each step's successors (its ``then``, its
+    ``ontimeout`` when it has a timeout, its ``onerror`` when it has an error route)."""
     reached: set[int] = set()
     pending: list[int | None] = list(starts)
     while pending:

@@ -11,17 +11,34 @@ A flow file looks like this::
     then = "next"                     # "next", "end" or the label of another step (default "next")
     timeout = 60                      # optional watchdog: seconds in this step (paused time excluded) before
     ontimeout = "Initialize"          #   it leaves by ontimeout: "next", "end" or a step (default "next")
+    until = "duration"                # what ends the step: "duration" (default), "tasks" (its step tasks,
+                                      #   RunTask) or "signal" (one of the names in signal)
+    signal = "visitor approved"       # with until = "signal": the signal names (a string, space-separated,
+                                      #   or an array of strings)
+    onerror = "continue"              # where a failing callback or step task sends the run: "continue"
+                                      #   (default: nothing changes), "end", "next" or a step
+    alert = 2                         # onStepEndAlert this many seconds before a timed step ends (0: none)
     entry = false                     # true: code enters this step with GoToStep() (no "unreachable" warning)
+
+    [[steps]]
+    label = "Review"
+    then = "='publish' if ctx['score'] > 0.8 else 'retry'"   # a route starting with "=" is a Python
+                                      #   expression evaluated when the step is left, with ctx the context
 
     [run]                             # optional
     seconds = 10                      # stop a headless run after this much TD time
     fps = 60                          # TD cook rate of the headless run
     asyncio = true                    # also build a TDAsyncIO (global OP shortcut TDAsyncIO)
 
+``then``, ``ontimeout`` and ``onerror`` may be expressions (a string starting with ``=``): they are
+evaluated when the step is left, reading ``ctx`` (a read-only view of the run's context) and a few
+builtins (``ext/FlowController/flow_routes.py``), and must give ``"next"``, ``"end"`` or a step name
+(``"continue"`` too for onerror). A consumed signal's payload is in the context as ``signal.<name>``.
+
 This module only checks shapes and types. Whether the steps make a sound flow (durations that are
-not -1, 0 or above 0, unknown ``then`` or ``ontimeout`` targets, duplicate names, unreachable steps,
-instant loops) is
-the engine's validation (``ext/FlowController/flow_steps.py``), reported by ``lopflow check``.
+not -1, 0 or above 0, unknown route targets, expressions that do not parse, a signal step without a
+signal, duplicate names, unreachable steps, instant loops) is the engine's validation
+(``ext/FlowController/flow_steps.py``), reported by ``lopflow check``.
 """
 
 from __future__ import annotations
@@ -40,11 +57,16 @@ THEN_END = _spec.THEN_END
 #: A step with this duration waits for NextStep(); 0 advances at once; above 0 advances after that many seconds.
 DURATION_WAIT = -1.0
 
+#: A step as the engine's FlowDefinition reads it (``flow_steps.Row``).
+Row = tuple[str, float, str, float, str, str, str, str, float]
+
 DEFAULT_SECONDS = 60.0
 DEFAULT_FPS = 60.0
 
 _TOP_KEYS = ("name", "callbacks", "steps", "run")
-_STEP_KEYS = ("label", "duration", "then", "timeout", "ontimeout", "entry")
+_STEP_KEYS = ("label", "duration", "then", "timeout", "ontimeout", "entry", "until", "signal", "onerror", "alert")
+_UNTIL = _spec.UNTIL_MODES
+_ONERROR_CONTINUE = _spec.ONERROR_CONTINUE
 _RUN_KEYS = ("seconds", "fps", "asyncio")
 
 
@@ -55,8 +77,8 @@ class FlowFileError(ValueError):
 @dataclass(frozen=True)
 class StepRow:
     """One step as written in the flow file: the fields of a block of the Step sequence (label, duration,
-    then, and the watchdog's timeout and ontimeout), plus ``entry`` (the step is entered by ``GoToStep()``
-    from code, a fact only ``lopflow check`` uses)."""
+    then, the watchdog's timeout and ontimeout, until and signal, onerror, alert), plus ``entry`` (the step
+    is entered by ``GoToStep()`` from code, a fact only ``lopflow check`` uses)."""
 
     label: str
     duration: float = DURATION_WAIT
@@ -64,10 +86,16 @@ class StepRow:
     entry: bool = False
     timeout: float = 0.0
     ontimeout: str = THEN_NEXT
+    until: str = "duration"
+    signal: str = ""
+    onerror: str = "continue"
+    alert: float = 0.0
 
-    def as_row(self) -> tuple[str, float, str, float, str]:
-        """The ``(label, duration, then, timeout, ontimeout)`` row the engine's FlowDefinition is built from."""
-        return (self.label, self.duration, self.then, self.timeout, self.ontimeout)
+    def as_row(self) -> Row:
+        """The ``(label, duration, then, timeout, ontimeout, until, signal, onerror, alert)`` row the
+        engine's FlowDefinition is built from."""
+        return (self.label, self.duration, self.then, self.timeout, self.ontimeout, self.until, self.signal,
+                self.onerror, self.alert)
 
 
 @dataclass(frozen=True)
@@ -94,8 +122,9 @@ class FlowFile:
     callbacks: Path | None = None
     run: RunSettings = field(default_factory=RunSettings)
 
-    def rows(self) -> list[tuple[str, float, str, float, str]]:
-        """The steps as ``(label, duration, then, timeout, ontimeout)`` rows, in file order."""
+    def rows(self) -> list[Row]:
+        """The steps as ``(label, duration, then, timeout, ontimeout, until, signal, onerror, alert)`` rows, in
+        file order."""
         return [step.as_row() for step in self.steps]
 
 
@@ -193,7 +222,8 @@ def _read_step(path: Path, index: int, item: dict[str, Any]) -> StepRow:
     then = item.get("then", THEN_NEXT)
     if not isinstance(then, str) or not then.strip():
         raise FlowFileError(
-            f"{where}: 'then' must be \"{THEN_NEXT}\", \"{THEN_END}\" or the label of a step, got {then!r}"
+            f"{where}: 'then' must be \"{THEN_NEXT}\", \"{THEN_END}\" or the label of a step (or an expression "
+            f"starting with \"=\"), got {then!r}"
         )
     timeout = item.get("timeout", 0)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not math.isfinite(timeout) or timeout < 0:
@@ -202,12 +232,38 @@ def _read_step(path: Path, index: int, item: dict[str, Any]) -> StepRow:
     ontimeout = item.get("ontimeout", THEN_NEXT)
     if not isinstance(ontimeout, str) or not ontimeout.strip():
         raise FlowFileError(
-            f"{where}: 'ontimeout' must be \"{THEN_NEXT}\", \"{THEN_END}\" or the label of a step, got {ontimeout!r}")
+            f"{where}: 'ontimeout' must be \"{THEN_NEXT}\", \"{THEN_END}\" or the label of a step (or an "
+            f"expression starting with \"=\"), got {ontimeout!r}")
+    until = item.get("until", "duration")
+    if not isinstance(until, str) or until.strip().lower() not in _UNTIL:
+        raise FlowFileError(f"{where}: 'until' must be one of {', '.join(repr(u) for u in _UNTIL)}, got {until!r}")
+    signal = _read_signal(where, item.get("signal", ""))
+    onerror = item.get("onerror", _ONERROR_CONTINUE)
+    if not isinstance(onerror, str) or not onerror.strip():
+        raise FlowFileError(
+            f"{where}: 'onerror' must be \"{_ONERROR_CONTINUE}\", \"{THEN_END}\", \"{THEN_NEXT}\", the label of a "
+            f"step or an expression starting with \"=\", got {onerror!r}")
+    alert = item.get("alert", 0)
+    if isinstance(alert, bool) or not isinstance(alert, int | float) or not math.isfinite(alert) or alert < 0:
+        raise FlowFileError(
+            f"{where}: 'alert' must be a number of seconds, 0 (no alert) or above, got {alert!r}")
     entry = item.get("entry", False)
     if not isinstance(entry, bool):
         raise FlowFileError(f"{where}: 'entry' must be true or false, got {entry!r}")
     return StepRow(label=label, duration=float(duration), then=then, entry=entry, timeout=float(timeout),
-                   ontimeout=ontimeout)
+                   ontimeout=ontimeout, until=until.strip().lower(), signal=signal, onerror=onerror,
+                   alert=float(alert))
+
+
+def _read_signal(where: str, value: Any) -> str:
+    """A step's ``signal``: a string of space-separated names, or an array of names (joined by spaces)."""
+    if isinstance(value, list) and all(isinstance(name, str) and name.strip() and len(name.split()) == 1
+                                       for name in value):
+        return " ".join(name.strip() for name in value)
+    if isinstance(value, str):
+        return " ".join(value.split())
+    raise FlowFileError(f"{where}: 'signal' must be a string of names separated by spaces, or an array of names "
+                        f"without spaces, got {value!r}")
 
 
 def _read_run(path: Path, value: Any) -> RunSettings:

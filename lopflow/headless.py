@@ -256,6 +256,8 @@ def load_flow(session: Any, flow: FlowFile | str | Path, parent: Any = None, mod
     _check_extension(session, controller)
     controller.par.Flowname = flow.name
     controller.par.Targetcomp = target
+    if controller.par["Journal"] is not None:
+        controller.par.Journal = False  # a headless run is no installation: no journal next to the flow file
     if flow.callbacks is not None:
         callbacks = parent.create("textDAT", f"{target.name}_flow_callbacks")
         callbacks.par.file = flow.callbacks.as_posix()
@@ -284,22 +286,43 @@ def _check_extension(session: Any, comp: Any) -> None:
 
 
 def write_steps(controller: Any, definition: Any) -> None:
-    """Fill the controller's ``Step`` sequence from a FlowDefinition: labels and durations, then thens.
+    """Fill the controller's ``Step`` sequence from a FlowDefinition: labels, durations and the other plain
+    fields (timeout, until, signal, alert), then the routes (then, ontimeout, onerror).
 
     Blocks are added one at a time, each labelled at once, so the component never sees a block with
-    an empty label (which it would rightly report as a script error). The ``then`` menus list the step
-    names only once the labels are in, so thens are written last, each resolved to the current step
-    name (``next``, ``end`` or a step name).
+    an empty label (which it would rightly report as a script error). The route menus list the step
+    names only once the labels are in, so routes are written last, each resolved to the current step
+    name (``next``, ``end``, ``continue`` for onerror, or a step name). A component built without some
+    of these parameters refuses a flow that needs them, rather than silently dropping a field.
     """
     sequence = controller.seq["Step"]
     sequence.numBlocks = 1
+    plain = ("timeout", "until", "signal", "alert")
+    routes = (("ontimeout", definition.resolved_ontimeout), ("onerror", definition.resolved_onerror))
+    present = {name for name in (*plain, "ontimeout", "onerror") if controller.par[f"Step0{name}"] is not None}
+    defaults = _definition_module(definition).StepDef(label="x")
     for index, step in enumerate(definition.steps):
         if index >= sequence.numBlocks:
             sequence.numBlocks = index + 1
         setattr(controller.par, f"Step{index}label", step.label)
         setattr(controller.par, f"Step{index}duration", step.duration)
+        for name in plain:
+            value = getattr(step, name)
+            if name in present:
+                setattr(controller.par, f"Step{index}{name}", value)
+            elif value != getattr(defaults, name):
+                raise ValueError(f"step {step.name!r} sets {name}, but {controller.path} has no Step {name} "
+                                 "parameter; rebuild the component")
     for index in range(len(definition)):
         setattr(controller.par, f"Step{index}then", definition.resolved_then(index))
+        for name, resolved in routes:
+            if name in present:
+                setattr(controller.par, f"Step{index}{name}", resolved(index))
+
+
+def _definition_module(definition: Any) -> Any:
+    """The module that made ``definition`` (its StepDef gives the defaults)."""
+    return sys.modules[type(definition).__module__]
 
 
 def play_until_finished(session: Any, controller: Any, seconds: float = 10.0) -> str:

@@ -105,12 +105,15 @@ def create_custom_pars(comp: Any, specs: Sequence[Spec]) -> None:
     for page_name in pages_in_order(specs):
         if page_name not in pages:
             pages[page_name] = comp.appendCustomPage(page_name)
+    # Sequences first: their block parameters are appended under their bare names (``Signal``) before
+    # the sequence renames them (``Step0signal``), so a plain parameter of the same bare name on another
+    # page must not exist yet. A page holding a sequence holds nothing else, so page order is kept.
     for spec in specs:
-        page = pages[spec.page]
         if isinstance(spec, SequenceSpec):
-            _append_sequence(comp, page, spec)
-        else:
-            _append_par(page, spec)
+            _append_sequence(comp, pages[spec.page], spec)
+    for spec in specs:
+        if not isinstance(spec, SequenceSpec):
+            _append_par(pages[spec.page], spec)
 
 
 def _append_par(page: Any, spec: ParSpec) -> Any:

@@ -9,7 +9,22 @@ and nothing else; each job has its own module:
 - ``flow_adapter_target`` / ``flow_adapter_setup``: Setup, Cleanup, target and callbacks DAT;
 - ``flow_adapter_watch``: the process-wide watcher for what TD reports to no callback;
 - ``flow_adapter_report``: script errors on the component and the ``lopflow.flowcontroller`` logger;
-- ``flow_dashboard``: the dashboard payload and registry; ``flow_adapter_context``: ``Context``.
+- ``flow_dashboard``: the dashboard payload and registry; ``flow_adapter_context``: ``Context``;
+- ``flow_adapter_recovery``: the live engine kept in storage across re-initialisation, the journal file,
+  Restore.
+
+Re-initialisation (editing the extension's code, Re-Init Extensions): the live engine is kept in the
+component's storage (key ``lopflow_engine``, startup value None, so it never outlives the
+session). A new instance hands the run over with ``old.export_run()`` ->
+``new_engine.import_run(state, source='reinit')`` (edited engine code takes effect), re-wires its
+callbacks and listeners and fires no callback; the history records ``reinit``.
+
+Step tasks (issue 13): ``RunTask`` submits to TDAsyncIO (the Asynciocomp parameter, else
+``op.TDAsyncIO``) and ties the task to the step entry (``engine.task_started``); its completion reaches
+the *current* extension instance (``ownerComp.ext``, so a re-initialisation in between loses nothing)
+and becomes ``engine.task_done``; the engine's ``on_cancel_tasks`` cancels a left step's tasks. A Then /
+Ontimeout / Onerror parameter in expression mode is read when its step is left (``route_resolver``, set
+only while one is in expression mode).
 
 Code inside the target COMP reaches the promoted members as ``iop.LOPflow`` after Setup. Wiring inside
 the component: ``frame_execute`` (Execute DAT, active only while something is due) -> ``onFrameStart``;
@@ -19,6 +34,7 @@ the component: ``frame_execute`` (Execute DAT, active only while something is du
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -26,6 +42,7 @@ import flow_adapter_batch
 import flow_adapter_context
 import flow_adapter_outputs
 import flow_adapter_pars
+import flow_adapter_recovery
 import flow_adapter_report
 import flow_adapter_steps
 import flow_adapter_target
@@ -44,7 +61,8 @@ TEMPLATE_DAT = flow_spec.TEMPLATE_DAT
 NAME_HISTORY_HEADER = list(flow_spec.NAME_HISTORY_HEADER)
 OPTIONAL_CHANNELS = flow_spec.OPTIONAL_CHANNELS
 _SETTING_PARS = ("Maxtransitions", "Historysize")
-_RUN_PULSES = ("Start", "Stop", "Nextstep")
+_RUN_PULSES = ("Start", "Stop", "Nextstep", "Pause", "Resume", "Back", "Restore", "Signal")
+_JOURNAL_PARS = ("Journal", "Journalfolder", "Journalfsync")
 
 
 class FlowControllerExt:
@@ -62,8 +80,11 @@ class FlowControllerExt:
         self._pars = flow_adapter_pars.ParWriteCache(ownerComp)
         self._batch = flow_adapter_batch.Batch(self._readClock, self._flush)
         self._steps = flow_adapter_steps.StepPars(ownerComp, self._reporter, self._batch.frame)
-        #: The one menu source of every Step{n}then parameter (``flow_spec.THEN_MENU_SOURCE``).
+        self._steps.expression_mode = ParMode.EXPRESSION
+        #: The one menu source of every Step{n}then / Step{n}ontimeout parameter (``flow_spec.THEN_MENU_SOURCE``).
         self.thenMenu = self._steps.then_menu
+        #: The menu source of every Step{n}onerror parameter: continue, then the Then menu.
+        self.onerrorMenu = self._steps.onerror_menu
         self._link = flow_adapter_target.TargetLink(
             ownerComp, self._pars, self._reporter, text_dat_type=textDAT, find_op=op,
             serial=self._batch.current_serial, on_target_lost=self._targetLost)
@@ -85,6 +106,8 @@ class FlowControllerExt:
         self._outputs = flow_adapter_outputs.Outputs(ownerComp, self._engine, self._pars, self._link,
                                                      self._steps, self._exposure)
         self._steps.on_loaded = self._outputs.force
+        self._engine.on_cancel_tasks = self._cancelTasks
+        self._updateRouteResolver()
         self._link.on_change = self._outputs.force
         self._optional = self._readOptionalChannels()
         self._engine.add_listener(self._onStateChange)
@@ -92,6 +115,14 @@ class FlowControllerExt:
         self._context_view = flow_adapter_context.DependableContext(
             lambda: self._engine.context, self.Set, self.ClearContext, self.OnContextChange)
         self._watch_key = f"{ownerComp.path}#{id(self)}"
+        self._recovery = flow_adapter_recovery.Recovery(ownerComp, self._reporter, wall=time.time,
+                                                        project_folder=lambda: project.folder)
+        self._engine.on_warning = self._reporter.warn
+        #: True when this instance took over a live run from the previous instance (a re-initialisation).
+        self.adopted = self._recovery.adopt(self._engine)
+        self._recovery.open_journal(self._engine)
+        if self.adopted:
+            self.OnContextChange.val = self._engine.context.last_change_id
 
     # ================================================================== TD hooks
     def onInitTD(self) -> None:
@@ -105,9 +136,13 @@ class FlowControllerExt:
             if watcher is not None:
                 watcher.register(self._watch_key, self._watchCheck)
             self._outputs.force()
+            if not self.adopted and self._recovery.par("Restoreonstart", False) and self._recovery.has_run():
+                self._restore("restoreonstart")
 
     def onDestroyTD(self) -> None:
-        """The extension is replaced or the COMP destroyed: leave the dashboard registry and the watcher."""
+        """The extension is replaced or the COMP destroyed: leave the dashboard registry and the watcher
+        (the engine stays in storage for the next instance; it stops writing the journal)."""
+        self._recovery.detach(self._engine)
         self._exposure.withdraw()
         watcher = self._watcher(create=False)
         if watcher is not None:
@@ -141,6 +176,18 @@ class FlowControllerExt:
                         self._start("pulse")
                     elif name == "Stop":
                         self._engine.stop("pulse")
+                    elif name == "Pause":
+                        self._engine.pause("pulse")
+                    elif name == "Resume":
+                        self._engine.resume("pulse")
+                    elif name == "Back":
+                        self._engine.back("pulse")
+                    elif name == "Restore":
+                        self._restore("restore")
+                    elif name == "Signal":
+                        payload = str(self._pars.par("Signalpayload").eval())
+                        self._engine.signal(str(self._pars.par("Signalname").eval()).strip(), payload or None,
+                                            "pulse")
                     elif not self._engine.next_step(source="pulse"):
                         last = self._engine.history.snapshot(1)
                         why = last[0]["data"].get("reason", "") if last else ""
@@ -154,6 +201,8 @@ class FlowControllerExt:
         with self._batch:
             if name.startswith(flow_spec.STEP_SEQUENCE):
                 self._steps.on_par_change(par)
+                if name.endswith(("then", "ontimeout", "onerror")):
+                    self._updateRouteResolver(par)
             elif name == "Targetcomp":
                 self._targetChanged()
             elif name == "Callbackdat":
@@ -163,6 +212,8 @@ class FlowControllerExt:
                 self._outputs.force()
             elif name in _SETTING_PARS or name == "Godebounce":
                 self._applySettings()
+            elif name in _JOURNAL_PARS:
+                self._recovery.open_journal(self._engine)
             elif name.startswith("Chan"):
                 self._optional = self._readOptionalChannels()
                 self._outputs.channels_changed()
@@ -198,14 +249,75 @@ class FlowControllerExt:
             self._beforeCall()
             self._start(source)
 
-    def NextStep(self, source: str = "api", expect: str | None = None) -> bool:
-        """Leave the current step (its then decides where to); with ``expect``, only when that step is current.
+    def NextStep(self, expect: str | None = None, source: str = "api") -> bool:
+        """Leave the current step (its then decides where to); with ``expect`` (a step name), only when that
+        step is current: ``NextStep('review')`` is a cue that cannot skip.
 
-        Returns False when the call was ignored (the history says why). Fires: onStepExit, onNextStep, onStepEnter.
+        From outside callbacks at most one call per frame advances (and one per Godebounce seconds). Returns
+        False when the call was ignored (the history says why; also when not running: no error). Raises
+        FlowError for an ``expect`` that names no step. Fires: onStepExit, onNextStep, onStepEnter.
         """
         with self._batch:
             self._beforeCall()
             return self._engine.next_step(expect, source=source)
+
+    def Pause(self, source: str = "api") -> None:
+        """Pause the run: timed steps and timeouts stop counting; NextStep, GoToStep and Back still move (the
+        new step's timer starts on Resume). Status shows "Paused". Raises FlowError when not running.
+        Fires: onFlowPause."""
+        self._call(self._engine.pause, source)
+
+    def Resume(self, source: str = "api") -> None:
+        """Resume a paused run: timers count on from where they stopped. Raises FlowError when not running.
+        Fires: onFlowResume (then what came due meanwhile: onStepTimeout, onStepExit, onNextStep, onStepEnter)."""
+        self._call(self._engine.resume, source)
+
+    def Back(self, source: str = "back") -> bool:
+        """Return to the step visited before the current one in this run (again: further back); False when
+        there is none. Raises FlowError when not running. Fires: onStepExit, onNextStep, onStepEnter."""
+        with self._batch:
+            self._beforeCall()
+            return self._engine.back(source)
+
+    def Restore(self) -> bool:
+        """Continue the run the journal holds (after a crash or restart) in the same step entry, without
+        onStepEnter; a timed step follows Restoretimed. Returns False, with a warning saying why, when there
+        is nothing to restore or it cannot be restored. Fires: onFlowRestore."""
+        with self._batch:
+            return self._restore("restore")
+
+    def Signal(self, name: str, payload: Any = None, source: str = "api") -> bool:
+        """Send the signal ``name`` (no spaces) with ``payload``. True when the current step (Until = Signal,
+        waiting for ``name``) took it and leaves by Then; False when it was queued for a later step waiting
+        for it (the latest payload per name wins) or no run is going on. The payload is in the context as
+        ``signal.<name>``. Fires: onSignal (then onContextChange, onRoute, onStepExit, onNextStep, onStepEnter
+        when consumed)."""
+        with self._batch:
+            self._beforeCall()
+            return self._engine.signal(name, payload, source)
+
+    def RunTask(self, coroutine: Any, description: str = "", timeout: float | None = None, info: Any = None) -> int:
+        """Run ``coroutine`` on TDAsyncIO (Asynciocomp, else ``op.TDAsyncIO``) as a task of the current step
+        entry; returns its task id. Leaving the step cancels it; with Until = Tasks the step leaves when all
+        its tasks ended (one failed or timed out: by Onerror). A completion after its step was left changes
+        nothing. Raises FlowError when not running or when there is no TDAsyncIO. Fires: onTaskDone (when the
+        task ends)."""
+        with self._batch:
+            self._beforeCall()
+            if not self._engine.is_running:
+                raise flow_engine.FlowError(f"Can't RunTask: the flow is not running (status "
+                                            f"{self._engine.state.status_label}); call Start() first")
+            runner = self._asyncio()
+            comp = self.ownerComp
+            task_id = runner.Run(coroutine, description or None, info, timeout,
+                                 lambda task: comp.ext.FlowControllerExt._taskDone(task))
+            self._engine.task_started(task_id)
+            return int(task_id)
+
+    @property
+    def IsPaused(self) -> bool:
+        """True while the run is paused."""
+        return self._engine.is_paused
 
     def WaitForContinue(self, step_data: Any = None) -> None:
         """Make the current step wait for NextStep, whatever its duration. Fires: onWaitForContinue."""
@@ -324,9 +436,67 @@ class FlowControllerExt:
             raise flow_engine.FlowError(
                 "Can't Start: the FlowController is not set up; set Target Component and pulse Setup first")
         self._steps.refresh()
+        self._updateRouteResolver()
         self._dispatcher.target_comp = self._link.target
         self._reporter.clear(flow_spec.CALLBACK_ERROR_PREFIX)
         self._engine.start(source)
+
+    def _restore(self, source: str) -> bool:
+        """Restore the journaled run (``source`` 'restore' or 'restoreonstart'); fires onFlowRestore."""
+        self._beforeCall()
+        if not self._link.setup_done:
+            self._reporter.warn("Can't Restore: the FlowController is not set up; set Target Component and pulse "
+                                "Setup first")
+            return False
+        self._steps.refresh()
+        self._dispatcher.target_comp = self._link.target
+        info = self._recovery.restore(self._engine, str(self._recovery.par("Restoretimed", "remaining")))
+        if info is None:
+            return False
+        self.OnContextChange.val = self._engine.context.last_change_id
+        self._outputs.force()  # the import ran no action: no state listener heard of it
+        info["source"] = source
+        self._dispatcher.dispatch("onFlowRestore", info)
+        return True
+
+    def _taskDone(self, task: Any) -> None:
+        """TDAsyncIO's completion callback of a step task (reached through the current extension instance)."""
+        with self._batch:
+            self._engine.task_done(task.task_id, str(task.status), task.result, task.error)
+
+    def _cancelTasks(self, task_ids: list[Any]) -> None:
+        """The engine left a step with unfinished tasks: cancel them on TDAsyncIO (their completions are stale)."""
+        try:
+            runner = self._asyncio()
+        except flow_engine.FlowError as exc:
+            self._reporter.warn(str(exc))
+            return
+        for task_id in task_ids:
+            runner.CancelTask(task_id)
+
+    def _asyncio(self) -> Any:
+        """The TDAsyncIO component: the Asynciocomp parameter, else ``op.TDAsyncIO``; FlowError when none."""
+        par = self.ownerComp.par["Asynciocomp"]
+        comp = par.eval() if par is not None else None
+        if comp is None:
+            try:
+                comp = op.TDAsyncIO
+            except Exception:
+                comp = None
+        if comp is None or not hasattr(comp, "Run"):
+            raise flow_engine.FlowError(
+                "Can't RunTask: no TDAsyncIO component; set the FlowController's TDAsyncIO Component parameter "
+                "(Setup page) or give a TDAsyncIO the Global OP Shortcut 'TDAsyncIO'")
+        return comp
+
+    def _updateRouteResolver(self, par: Any = None) -> None:
+        """Ask the Step route parameters at leave time only while one of them is in expression mode: every one
+        is checked at init and Start; an edit of one route parameter checks that one (all when it left
+        expression mode)."""
+        if par is not None and par.mode == ParMode.EXPRESSION:
+            self._engine.route_resolver = self._steps.resolve_route
+        elif par is None or self._engine.route_resolver is not None:
+            self._engine.route_resolver = self._steps.resolve_route if self._steps.expression_routes() else None
 
     def _settleSteps(self) -> None:
         self._steps.check_count()

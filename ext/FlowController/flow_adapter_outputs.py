@@ -2,7 +2,7 @@
 
 ``flush()`` (once per outer call, see ``flow_adapter_batch``) writes what changed since the last one:
 
-- the state parameters (Status, Current Step, Waiting, Last Result, Active Process ID, Setup Status),
+- the state parameters (Status, "Paused" while paused, Current Step, Waiting, Last Result, Active Process ID, Setup Status),
   each only when its value changed (``ParWriteCache``). Status is "Not Setup" until Setup was done on
   the current target, "Invalid Steps" when the steps have errors (Setup Status names the step), else
   the engine's status;
@@ -28,8 +28,10 @@ import flow_dashboard
 import flow_spec
 
 #: FlowState fields the state parameters show, and the ones the Script CHOP channels show.
-PAR_FIELDS = frozenset({"status", "step_index", "step_name", "waiting", "last_result", "process_id", "runnable"})
-CHOP_FIELDS = frozenset({"status", "step_index", "steps", "waiting", "progress", "last_result", "step_data"})
+PAR_FIELDS = frozenset({"status", "step_index", "step_name", "waiting", "last_result", "process_id", "runnable",
+                        "paused"})
+CHOP_FIELDS = frozenset({"status", "step_index", "steps", "waiting", "progress", "last_result", "step_data",
+                         "paused"})
 
 
 class Outputs:
@@ -92,7 +94,7 @@ class Outputs:
     def _write_state_pars(self, forced: bool, changed: frozenset[str]) -> None:
         engine, link, write = self._engine, self._link, self._pars.set
         state = self._state if not forced and self._state is not None else engine.state
-        if forced or changed & {"status", "runnable"}:
+        if forced or changed & {"status", "runnable", "paused"}:
             if not link.setup_done:
                 status = flow_spec.STATUS_NOT_SETUP
             elif not state.runnable and not state.is_running:

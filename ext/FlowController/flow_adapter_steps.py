@@ -1,13 +1,14 @@
 """The Step sequence <-> the engine's definition: per-block reads, one shared Then menu, renames, findings.
 
-- ``rows`` mirrors the Step sequence as ``(label, duration, then)``; a parameter change re-reads only
-  its own block parameter. A different block count (noticed on an edit, a pulse, an API call, a frame
+- ``rows`` mirrors the Step sequence as ``(label, duration, then, timeout, ontimeout, until, signal, onerror,
+  alert)`` (a component built without some of these parameters reads their defaults); a parameter change
+  re-reads only its own block parameter. A different block count (noticed on an edit, a pulse, an API call, a frame
   or the watcher) re-reads every block.
 - Loading into the engine is immediate while this frame's reload work stays under
   ``RELOAD_BUDGET_ROWS`` rows (the first load of a frame always runs; a handful of a 1,000-step flow); after
   that the rows are loaded once at the next frame start (``pending``), or earlier when an API call
   needs them (``apply_pending``). A script filling a big flow therefore costs O(steps), not O(steps^2).
-- Every ``Step{n}then`` parameter takes its menu from ONE object, ``then_menu`` (menuSource
+- Every ``Step{n}then`` and ``Step{n}ontimeout`` parameter takes its menu from ONE object, ``then_menu`` (menuSource
   ``flow_spec.THEN_MENU_SOURCE``), built lazily from ``rows`` when TD asks for it: next, end, every
   step name, then any value a then holds that names no step (so a bad then stays visible).
 - After a load: thens that hold a renamed step's old name are set to its new name (only those pars are
@@ -29,8 +30,21 @@ import flow_adapter_report
 import flow_spec
 import flow_steps
 
-Row = tuple[str, float, str]
-_BLOCK_PAR = re.compile(rf"^{flow_spec.STEP_SEQUENCE}(\d+)(label|duration|then)$")
+Row = tuple[Any, ...]
+#: The row fields in order (``flow_steps``' row order), the type each is read as, and the default a
+#: component built without that parameter gets.
+_FIELDS: tuple[tuple[str, type, Any], ...] = (
+    ("label", str, ""), ("duration", float, flow_spec.DEFAULT_DURATION), ("then", str, flow_spec.THEN_NEXT),
+    ("timeout", float, flow_spec.DEFAULT_TIMEOUT), ("ontimeout", str, flow_spec.DEFAULT_ONTIMEOUT),
+    ("until", str, flow_spec.DEFAULT_UNTIL), ("signal", str, ""), ("onerror", str, flow_spec.DEFAULT_ONERROR),
+    ("alert", float, flow_spec.DEFAULT_ALERT))
+_FIELD_NAMES = tuple(name for name, _kind, _default in _FIELDS)
+_BLOCK_PAR = re.compile(rf"^{flow_spec.STEP_SEQUENCE}(\d+)({'|'.join(_FIELD_NAMES)})$")
+#: The route parameters: they take the shared menus, and may be in expression mode (read when the step is left).
+_MENU_FIELDS = ("then", "ontimeout")
+ROUTE_FIELDS = ("then", "ontimeout", "onerror")
+#: The menu source of every Step{n}onerror parameter: ``continue`` plus the Then menu.
+ONERROR_MENU_SOURCE = "me.ext.FlowControllerExt.onerrorMenu"
 #: Immediate reloads per frame stop once this many rows were loaded in the frame (then: next frame start).
 RELOAD_BUDGET_ROWS = 5_000
 
@@ -57,13 +71,14 @@ class ThenMenu:
         if self._menu is None:
             rows = self._rows()
             entries = dict(zip(flow_spec.THEN_KEYWORDS, flow_spec.THEN_KEYWORD_LABELS, strict=True))
-            for label, _duration, _then in rows:
-                name = flow_steps.step_name(label)
+            for row in rows:
+                name = flow_steps.step_name(row[0])
                 if name and name not in entries:
-                    entries[name] = label.strip()
-            for _label, _duration, then in rows:
-                if then and then not in entries:
-                    entries[then] = f"{then} (no such step)"
+                    entries[name] = row[0].strip()
+            for row in rows:
+                for then in (row[2], row[4], row[7]):
+                    if then and then not in entries and then != flow_spec.ONERROR_CONTINUE:
+                        entries[then] = f"{then} (no such step)"
             self._menu = (list(entries), list(entries.values()))
             self._offered = frozenset(entries)
             self.entries_built += len(entries)
@@ -78,6 +93,23 @@ class ThenMenu:
     def menuLabels(self) -> list[str]:  # noqa: N802 - TD's menu source protocol
         """The labels of ``menuNames``."""
         return self._build()[1]
+
+
+class OnerrorMenu:
+    """The menu source of every Onerror parameter: ``continue``, then the shared Then menu's entries."""
+
+    def __init__(self, then_menu: ThenMenu) -> None:
+        self._then = then_menu
+
+    @property
+    def menuNames(self) -> list[str]:  # noqa: N802 - TD's menu source protocol
+        """continue, next, end, every step name."""
+        return [flow_spec.ONERROR_CONTINUE, *self._then.menuNames]
+
+    @property
+    def menuLabels(self) -> list[str]:  # noqa: N802 - TD's menu source protocol
+        """The labels of ``menuNames``."""
+        return ["Continue", *self._then.menuLabels]
 
 
 class StepPars:
@@ -95,6 +127,9 @@ class StepPars:
         self.on_loaded: Callable[[], None] | None = None
         self.rows: list[Row] = self.read_all()
         self.then_menu = ThenMenu(lambda: self.rows)
+        self.onerror_menu = OnerrorMenu(self.then_menu)
+        #: TD's ``ParMode.EXPRESSION`` (given by the extension: this module never imports td).
+        self.expression_mode: Any = None
         self._loaded: list[Row] | None = None
         self._writing = False
         self._menu_installed = False
@@ -120,14 +155,34 @@ class StepPars:
         return seq
 
     def read_all(self) -> list[Row]:
-        """Every block of the Step sequence as a row (3 parameter reads per block)."""
+        """Every block of the Step sequence as a row (one parameter read per field and block)."""
         par = self._comp.par
         prefix = flow_spec.STEP_SEQUENCE
-        return [(str(par[f"{prefix}{i}label"].eval()), float(par[f"{prefix}{i}duration"].eval()),
-                 str(par[f"{prefix}{i}then"].eval())) for i in range(self._sequence().numBlocks)]
+        present = [(name, kind, default, par[f"{prefix}0{name}"] is not None) for name, kind, default in _FIELDS]
+        return [tuple(kind(par[f"{prefix}{i}{name}"].eval()) if there else default
+                      for name, kind, default, there in present)
+                for i in range(self._sequence().numBlocks)]
+
+    def expression_routes(self) -> bool:
+        """True when some Then / Ontimeout / Onerror parameter is in expression mode (read when the step is left)."""
+        par = self._comp.par
+        prefix = flow_spec.STEP_SEQUENCE
+        for i in range(len(self.rows)):
+            for field in ROUTE_FIELDS:
+                route_par = par[f"{prefix}{i}{field}"]
+                if route_par is not None and route_par.mode == self.expression_mode:
+                    return True
+        return False
+
+    def resolve_route(self, index: int, field: str) -> str | None:
+        """The engine's ``route_resolver``: the route parameter's value now when it is in expression mode."""
+        route_par = self._comp.par[f"{flow_spec.STEP_SEQUENCE}{index}{field}"]
+        if route_par is None or route_par.mode != self.expression_mode:
+            return None
+        return str(route_par.eval())
 
     def install_menu_source(self) -> None:
-        """Point every Then parameter at the shared menu (only when block 0 does not already)."""
+        """Point every Then / Ontimeout parameter at the shared menu (only when block 0 does not already)."""
         if self._menu_installed:
             return
         self._menu_installed = True
@@ -137,7 +192,10 @@ class StepPars:
         if first is None or first.menuSource == flow_spec.THEN_MENU_SOURCE:
             return
         for i in range(self._sequence().numBlocks):
-            par[f"{prefix}{i}then"].menuSource = flow_spec.THEN_MENU_SOURCE
+            for field in ROUTE_FIELDS:
+                menu_par = par[f"{prefix}{i}{field}"]
+                if menu_par is not None:
+                    menu_par.menuSource = ONERROR_MENU_SOURCE if field == "onerror" else flow_spec.THEN_MENU_SOURCE
 
     def on_par_change(self, par: Any) -> None:
         """A Step parameter changed: re-read that block parameter (or every block) and load."""
@@ -150,17 +208,12 @@ class StepPars:
         else:
             index, field = int(match.group(1)), match.group(2)
             value = par.eval()
-            label, duration, then = self.rows[index]
-            if field == "label":
-                label = str(value)
+            row: list[Any] = list(self.rows[index])
+            position = _FIELD_NAMES.index(field)
+            row[position] = _FIELDS[position][1](value)
+            if field == "label" or (field in ROUTE_FIELDS and not self.then_menu.holds(str(value))):
                 self.then_menu.invalidate()
-            elif field == "duration":
-                duration = float(value)
-            else:
-                then = str(value)
-                if not self.then_menu.holds(then):
-                    self.then_menu.invalidate()
-            self.rows[index] = (label, duration, then)
+            self.rows[index] = tuple(row)
         self.request_load()
 
     def unsettled(self) -> bool:
@@ -223,7 +276,8 @@ class StepPars:
     def _follow_renames(self, definition: Any) -> None:
         """Set every then that holds an old name (or a label) to the current step name it resolves to."""
         changes = []
-        for index, (_label, _duration, then) in enumerate(self.rows):
+        for index, row in enumerate(self.rows):
+            then = row[2]
             resolved = definition.resolved_then(index)
             if then and resolved != then and (resolved in flow_spec.THEN_KEYWORDS
                                               or definition.index_of(resolved) is not None):
@@ -235,8 +289,9 @@ class StepPars:
             par = self._comp.par
             for index, resolved in changes:
                 par[f"{flow_spec.STEP_SEQUENCE}{index}then"].val = resolved
-                label, duration, _then = self.rows[index]
-                self.rows[index] = (label, duration, resolved)
+                row = list(self.rows[index])
+                row[2] = resolved
+                self.rows[index] = tuple(row)
         finally:
             self._writing = False
         self._loaded = list(self.rows)

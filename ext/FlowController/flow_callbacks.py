@@ -79,14 +79,16 @@ _STEP_KEYS: tuple[tuple[str, str], ...] = (
     _STEP_DICT,
     ("step_index", "the step's index (0 = first block)"),
     ("step_name", "the step's name (label lowercased, spaces as underscores)"),
-    ("step_type", "'auto' (advances by itself) or 'wait' (waits for NextStep)"),
+    ("step_type", "'auto' (advances by itself), 'wait' (waits for NextStep), 'tasks' (waits for its step tasks) "
+                  "or 'signal' (waits for a signal)"),
     ("step_label", "the step's label"),
     ("step_duration", "0 (advance at once), -1 (wait) or seconds"),
     ("step_then", "where the step goes next: 'next', 'end' or a step name"),
     ("step_data", "the data given to the step (WaitForContinue/Update), else None"),
 )
 _RUN_KEYS: tuple[tuple[str, str], ...] = (
-    ("source", "what caused it: 'api', 'pulse', 'start', 'timer', 'auto', 'update', 'back', 'timeout', ..."),
+    ("source", "what caused it: 'api', 'pulse', 'start', 'timer', 'auto', 'update', 'back', 'timeout', 'tasks', "
+               "'signal', 'error', ..."),
     ("process_id", "the unique id of the run"),
 )
 
@@ -99,13 +101,19 @@ CALLBACKS: tuple[CallbackSpec, ...] = (
          ("start_time", "TD time in seconds when the run started"), *_RUN_KEYS)),
     CallbackSpec(
         "onStepEnter", "a step is entered (the step is already current)",
-        (*_STEP_KEYS, ("previous_step_name", "the step the flow came from ('' for the first step)"), *_RUN_KEYS)),
+        (*_STEP_KEYS, ("previous_step_name", "the step the flow came from ('' for the first step)"),
+         ("error", "when an error route brought the run here: {'origin': 'callback', 'task', 'route' or 'restore', "
+                   "'message', 'step' (the step that failed)}; else None"), *_RUN_KEYS)),
     CallbackSpec(
         "onStepExit", "the current step is left (it is still current)",
         (*_STEP_KEYS,
-         ("reason", "'next', 'jump', 'goto', 'back', 'timeout', 'end', 'finish', 'stop', 'restart' or 'removed'"),
+         ("reason", "'next', 'jump', 'goto', 'back', 'timeout', 'error', 'end', 'finish', 'stop', 'restart' or "
+                    "'removed'"),
          ("next_step_name", "the step entered next ('' when the flow ends)"),
-         ("elapsed", "seconds of TD time spent in the step"), *_RUN_KEYS)),
+         ("elapsed", "seconds of TD time spent in the step"),
+         ("signal", "the name of the signal the step consumed (until = signal), else None"),
+         ("signal_payload", "that signal's payload (also in the context as 'signal.<name>'), else None"),
+         *_RUN_KEYS)),
     CallbackSpec(
         "onNextStep", "after moving to another step, before its onStepEnter (the new step is current)",
         (("from_step_index", "the index of the step that was left"),
@@ -114,8 +122,10 @@ CALLBACKS: tuple[CallbackSpec, ...] = (
          ("step_label", "the label of the step arrived at"), ("step", "the step arrived at, as a dict: index, "
                                                                    "name, label, type, duration, then"),
          ("step_data", "the data of the step arrived at (None: it was just entered)"),
-         ("transition", "'next' (in order), 'jump' (a then naming a step), 'goto' (GoToStep), 'back' (Back) or "
-                        "'timeout' (the watchdog)"), *_RUN_KEYS)),
+         ("transition", "'next' (in order), 'jump' (a then naming a step), 'goto' (GoToStep), 'back' (Back), "
+                        "'timeout' (the watchdog) or 'error' (the error route)"),
+         ("signal", "the name of the signal the step left consumed, else None"),
+         ("signal_payload", "that signal's payload, else None"), *_RUN_KEYS)),
     CallbackSpec(
         "onWaitForContinue", "the current step starts waiting: a wait step (-1) is entered or WaitForContinue()",
         (*_STEP_KEYS, ("update_data", "the data given to WaitForContinue (None when a wait step was entered)"),
@@ -176,6 +186,40 @@ CALLBACKS: tuple[CallbackSpec, ...] = (
          ("ontimeout", "where the step goes now: 'next', 'end' or a step name"),
          ("next_step_name", "the step entered next ('' when the flow ends)"), *_RUN_KEYS)),
     CallbackSpec(
+        "onTaskDone", "a step task of the current step entry ended (RunTask); a completion from a step entry "
+                      "that is over fires nothing (history event task_stale)",
+        (("task_id", "the task's id (as RunTask returned it)"),
+         ("status", "'completed', 'failed', 'timeout' or 'cancelled'"),
+         ("result", "what the task returned (None unless completed)"),
+         ("error", "the task's error (None unless failed or timed out)"),
+         ("outcome", "'pending' (other tasks of the step still run), 'all_completed', 'failed' (the step's first "
+                     "failure: its error route applies) or 'all_ended' (the last task ended after a failure)"),
+         _STEP_DICT, ("step_index", "the index of the step that started the task"),
+         ("step_name", "the name of the step that started the task"), *_RUN_KEYS)),
+    CallbackSpec(
+        "onSignal", "a signal arrives (Signal) while a run is going on: consumed by a step waiting for it, or "
+                    "queued for a later step",
+        (("name", "the signal's name"), ("payload", "the signal's payload (None when none)"),
+         ("consumed", "True when the current step took it now and leaves; False when it was queued (the "
+                      "latest payload per name is kept until a step with until = signal takes it)"),
+         ("step", "the current step as a dict: index, name, label, type, duration, then"),
+         ("step_index", "the current step's index"), ("step_name", "the current step's name"), *_RUN_KEYS)),
+    CallbackSpec(
+        "onRoute", "a step is about to be left by its then, ontimeout or onerror route, before onStepExit",
+        (_STEP_DICT, ("step_index", "the index of the step being left"),
+         ("step_name", "the name of the step being left"),
+         ("field", "the route followed: 'then', 'ontimeout' or 'onerror'"),
+         ("proposed", "where the route leads: 'next', 'end', 'continue' (onerror) or a step name (an expression "
+                      "route already evaluated)"),
+         ("context", "the run's context, read-only"), *_RUN_KEYS),
+        "when not None, the target instead: 'next', 'end' or a step name (an unknown one fires onError and the "
+        "run follows the step's error route)"),
+    CallbackSpec(
+        "onStepEndAlert", "a timed step with an alert has that many seconds left (paused time excluded)",
+        (_STEP_DICT, ("step_index", "the current step's index"), ("step_name", "the current step's name"),
+         ("remaining", "seconds of TD time the step has left"), ("alert", "the step's alert in seconds"),
+         ("duration", "the step's duration in seconds"), *_RUN_KEYS)),
+    CallbackSpec(
         "onFlowRestore", "a run was restored from the journal (Restore, Restoreonstart), without onStepEnter",
         (("process_id", "the id of the restored run"), ("step_name", "the step the run continues in"),
          ("step_index", "that step's index"),
@@ -213,6 +257,18 @@ CALLBACK_ORDER: tuple[tuple[str, str], ...] = (
     ("A step's timeout passes", "onStepTimeout → onStepExit(reason 'timeout') → onNextStep(transition 'timeout') → "
                                 "onStepEnter (ontimeout 'end': onStepTimeout → onStepExit → onFlowFinish)"),
     ("NextStep() ignored (GO guard, expect, not running)", "nothing (a history note)"),
+    ("A step is left by a route (then, ontimeout, onerror), onRoute defined",
+     "onRoute (its return value, when not None, is the target) → onStepExit → onNextStep → onStepEnter"),
+    ("Signal(name) consumed by the waiting step",
+     "onSignal(consumed True) → onContextChange(key 'signal.<name>') → onStepExit → onNextStep → onStepEnter "
+     "(a signal step entered in the same frame starts waiting at the next frame)"),
+    ("Signal(name) nobody waits for", "onSignal(consumed False; queued, a later step with until = signal takes it)"),
+    ("A step task ends (RunTask)", "onTaskDone → [until = tasks and all ended: onStepExit → onNextStep → "
+                                   "onStepEnter; failed or timed out: the error route]"),
+    ("A callback of the step raises, onerror not 'continue'",
+     "the raising callback → onError → onStepExit(reason 'error') → onNextStep(transition 'error') → "
+     "onStepEnter(with its info 'error')"),
+    ("A timed step has its alert's seconds left", "onStepEndAlert"),
     ("Run restored (Restore) or extension re-initialised", "nothing from the engine (a Restore fires onFlowRestore)"),
     ("API call inside a callback", "queued: runs after the current action's callbacks, never nested"),
 )
@@ -252,6 +308,8 @@ class CallbackDispatcher:
         self._known = frozenset(callback_names())
         self._reporting = False
         self.exceptions_caught = 0
+        #: True while the hooks hear of a ``lookup`` that raised (not of a callback that raised).
+        self.lookup_failed = False
 
     # -- assigned callbacks ---------------------------------------------------------------------------
     def assign(self, name: str, function: Callable[..., Any] | None) -> None:
@@ -327,30 +385,54 @@ class CallbackDispatcher:
         Raises ValueError for a name that is not in ``CALLBACKS`` (a programming error, not a user one).
         An ``onError`` dispatched while an ``onError`` is already running is skipped (no error loops).
         """
+        if name not in self._known:
+            spec(name)  # raises ValueError naming the known callbacks
         info = self.fire(name, dict, payload or {})
         return info if info is not None else self._info(name, dict(payload or {}))
 
     def fire(self, name: str, make_payload: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any] | None:
         """Like ``dispatch``, but the payload is built (``make_payload(*args)``, a new dict that becomes
         the info dict) only when something handles ``name``; returns None, having built nothing, when
-        nothing does. The engine's way to fire.
+        nothing does. The engine's way to fire: ``name`` must be a name of ``CALLBACKS`` (``dispatch``
+        and ``assign`` check names; this hot path does not).
         """
-        if name not in self._known:
-            spec(name)  # raises ValueError naming the known callbacks
-        assigned = self._assigned.get(name)
-        function = None
-        if assigned is None:  # the common case, kept short: nothing assigned, ask the callbacks DAT
-            lookup = self._lookup
-            if lookup is None:
-                return None
-            try:
-                function = lookup(name)
-            except Exception as exc:
-                self.report_exception(name, "dat", exc)
-                return None
-            if function is None:
-                return None
+        if self._assigned:
+            assigned = self._assigned.get(name)
+            if assigned is not None:
+                return self._fire_assigned(name, assigned, make_payload(*args))
+        # The common case, kept short: nothing assigned, ask the callbacks DAT.
+        lookup = self._lookup
+        if lookup is None:
+            return None
+        try:
+            function = lookup(name)
+        except Exception as exc:
+            self._report_lookup(name, exc)
+            return None
+        if function is None:
+            return None
         info = make_payload(*args)
+        info["ownerComp"] = self.owner_comp
+        info["targetComp"] = self.target_comp
+        info["callbackName"] = name
+        info["returnValue"] = None
+        active = self._active
+        if name == "onError" and "onError" in active:
+            return info
+        active.append(name)
+        try:
+            value = function(info)
+        except Exception as exc:
+            self.report_exception(name, "dat", exc)
+        else:
+            if value is not None:
+                info["returnValue"] = value
+        finally:
+            active.pop()
+        return info
+
+    def _fire_assigned(self, name: str, assigned: Callable[..., Any], info: dict[str, Any]) -> dict[str, Any]:
+        """``fire`` for a callback with an assigned function: it runs first, then the callbacks DAT's."""
         info["ownerComp"] = self.owner_comp
         info["targetComp"] = self.target_comp
         info["callbackName"] = name
@@ -359,12 +441,11 @@ class CallbackDispatcher:
             return info
         self._active.append(name)
         try:
-            if assigned is not None:
-                try:
-                    info["returnValue"] = assigned(info)
-                except Exception as exc:
-                    self.report_exception(name, "assigned", exc)
-                function = self._find(name)  # looked up after the assigned callback ran
+            try:
+                info["returnValue"] = assigned(info)
+            except Exception as exc:
+                self.report_exception(name, "assigned", exc)
+            function = self._find(name)  # looked up after the assigned callback ran
             if function is not None:
                 try:
                     value = function(info)
@@ -391,8 +472,17 @@ class CallbackDispatcher:
         try:
             return self._lookup(name)
         except Exception as exc:
-            self.report_exception(name, "dat", exc)
+            self._report_lookup(name, exc)
             return None
+
+    def _report_lookup(self, name: str, exc: BaseException) -> None:
+        """A ``lookup`` that raised (the callbacks DAT does not compile): reported as source ``"dat"``, with
+        ``lookup_failed`` True while the hooks run (no callback of the step ran, so no error route)."""
+        self.lookup_failed = True
+        try:
+            self.report_exception(name, "dat", exc)
+        finally:
+            self.lookup_failed = False
 
 
 def _print_exception(context: str, exc: BaseException) -> None:

@@ -175,6 +175,8 @@ class FlowContext:
 
     def __init__(self, first_change_id: int = 1) -> None:
         self._data: dict[str, Any] = {}
+        #: A read-only live view of the context (the same object as ``data``, read without a call).
+        self.view: Mapping[str, Any] = MappingProxyType(self._data)
         self._next_id = int(first_change_id)
         self._listeners: list[ContextListener] = []
 
@@ -186,7 +188,7 @@ class FlowContext:
     @property
     def data(self) -> Mapping[str, Any]:
         """A read-only live view of the context."""
-        return MappingProxyType(self._data)
+        return self.view
 
     @property
     def last_change_id(self) -> int:
@@ -230,6 +232,7 @@ class FlowContext:
         """Replace the whole context with ``values`` silently (no listener is called): a run brought back
         by ``FlowEngine.import_run``. ``last_change_id``: continue the change ids after it (never back)."""
         self._data = dict(values)
+        self.view = MappingProxyType(self._data)
         if last_change_id is not None:
             self._next_id = max(self._next_id, int(last_change_id) + 1)
 

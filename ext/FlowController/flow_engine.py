@@ -47,6 +47,20 @@ call or ``tick()`` that loops (enters a step of an instant loop, or one it alrea
 most about ``frame_budget_ms`` on it; the rest waits for the next ``tick()`` and a ``runaway`` event
 is recorded. A flow that does not loop never depends on timing.
 
+Step tasks, signals, routes, error routes and alerts (issue 13; the rules are in ``flow_transitions``):
+``task_started(task_id)`` ties a task (the adapter's RunTask, on TDAsyncIO) to the current step entry
+and ``task_done(task_id, status, ...)`` reports its end (a completion whose entry is over only records
+``task_stale``); ``on_cancel_tasks(task_ids)`` hears which tasks to cancel when a step is left.
+``signal(name, payload)`` delivers a signal: a step with until = signal takes it (one per wait, one step
+per frame) or it is queued for the run. ``route_resolver(step_index, field)`` lets the adapter compute a
+route when a step is left (a parameter in expression mode); flow-file routes starting with ``=`` are
+evaluated the same way, with ``ctx``; onRoute has the last word. A failing callback of the step, a failed
+step task or a route that cannot be followed leaves by ``onerror``. onStepEndAlert fires ``alert``
+seconds before a timed step ends. Restore rules: a step with until = tasks cannot get its tasks back
+(they ran in the TD session that ended): the import follows its error route at the next tick
+(``continue``: it leaves by ``then``), with the lost count in the report; a step with until = signal waits
+again, the journaled signal queue restored with it.
+
 Definition changes (``load_rows``): renames are detected by block index and kept in ``names`` (old
 names keep working in ``go_to_step`` and ``then``); ``onStepsChanged`` fires. Not running, an
 unrunnable definition makes the status ``NOT_SETUP``. Running, a runnable definition replaces the old
@@ -90,7 +104,9 @@ import flow_history
 import flow_journal
 import flow_names
 import flow_payloads as payloads
+import flow_signals
 import flow_spec
+import flow_step_tasks
 import flow_steps
 from flow_channel_layout import EVENT_NAMES, STATUS_CHANNELS
 from flow_queue import Action, ActionQueue, Clock, FrameBudget
@@ -104,7 +120,8 @@ from flow_state import (
     StateChange,
     StateListener,
 )
-from flow_transitions import Record, Transitions
+from flow_step_tasks import TaskOutcome
+from flow_transitions import Record, Transitions, plain_id
 
 __all__ = ["EVENT_NAMES", "STATUS_CHANNELS", "FlowEngine", "FlowError", "FlowState", "FlowStatus", "RestoreReport",
            "StateChange"]
@@ -117,7 +134,7 @@ IMPORT_SOURCES = ("reinit", "restore")
 #: ``export_run`` keys that only make sense in the same process (live objects, engine internals).
 IN_PROCESS_KEYS = ("history", "queued", "flow_status", "step_data", "last_result", "last_update_time",
                    "end_progress", "change_id", "run_seq", "entry_seq", "run_started", "steps_entered",
-                   "entry_times", "paused_at", "go", "warned_keys")
+                   "entry_times", "paused_at", "go", "warned_keys", "step_tasks", "signals_live", "signal_state")
 _EPSILON = flow_spec.TIME_EPSILON
 _RUNNING = FlowStatus.RUNNING
 
@@ -230,6 +247,29 @@ class FlowEngine:
         self._run.warn = listener
 
     @property
+    def on_cancel_tasks(self) -> Callable[[list[Any]], None] | None:
+        """Called with the ids of the unfinished step tasks of a step being left (or of a run that ends):
+        the adapter cancels them (TDAsyncIO ``CancelTask``). A listener that raises is reported."""
+        return self._run.on_cancel_tasks
+
+    @on_cancel_tasks.setter
+    def on_cancel_tasks(self, listener: Callable[[list[Any]], None] | None) -> None:
+        self._run.on_cancel_tasks = listener
+
+    @property
+    def route_resolver(self) -> Callable[[int, str], str | None] | None:
+        """``route_resolver(step_index, field)`` (field 'then', 'ontimeout' or 'onerror'), asked when a step is
+        left: a route ('next', 'end', 'continue' for onerror, or a step name) that replaces the step's own,
+        or None to keep it (the adapter evaluates a parameter in expression mode). None (the default): not
+        asked. It costs a call per step left, so set it only while some route needs it. An exception or an
+        unknown target fires onError and the step's error route."""
+        return self._run.route_resolver
+
+    @route_resolver.setter
+    def route_resolver(self, resolver: Callable[[int, str], str | None] | None) -> None:
+        self._run.route_resolver = resolver
+
+    @property
     def history_size(self) -> int:
         """How many history events are kept (changeable while running)."""
         return self._history.size
@@ -287,6 +327,26 @@ class FlowEngine:
         return self._run.process_id
 
     @property
+    def running_tasks(self) -> tuple[Any, ...]:
+        """The ids of the current step entry's step tasks still running, in start order."""
+        entry = self._run.entry
+        return self._run.tasks.running(entry.token) if entry is not None else ()
+
+    @property
+    def queued_signals(self) -> dict[str, Any]:
+        """The signals queued for a later step, ``{name: payload}`` in queue order (a copy)."""
+        return self._run.mailbox.queued()
+
+    @property
+    def waiting_signals(self) -> tuple[str, ...]:
+        """The signal names the current step waits for now (empty when it waits for none)."""
+        run = self._run
+        entry = run.entry
+        if entry is None or run.signal_wait != entry.token:
+            return ()
+        return entry.step.signals
+
+    @property
     def last_result(self) -> Any:
         """The result of the last run that ended (Finish's result, or onFlowFinish's returnValue)."""
         return self._run.last_result
@@ -322,13 +382,16 @@ class FlowEngine:
         """When ``tick()`` next has work, in TD seconds: 0.0 while actions wait for the next frame, the
         armed timer's deadline, or None when nothing will happen without an API call (the adapter
         switches its frame callbacks off then)."""
-        if self._queue.pending:
-            return 0.0
         run = self._run
+        if self._queue.pending or run.wait_deferred:
+            return 0.0
         entry = run.entry
         if entry is None or run.paused or not run.is_running:
             return None
         due = entry.deadline if not (entry.waiting or entry.timer_fired) else None
+        alert_at = entry.alert_at
+        if alert_at is not None and due is not None and alert_at < due:
+            due = alert_at
         timeout_at = entry.timeout_at if not entry.timeout_fired else None
         if timeout_at is not None and (due is None or timeout_at < due):
             return timeout_at
@@ -376,8 +439,9 @@ class FlowEngine:
 
     # ================================================================== definition
     def load_rows(self, rows: Iterable[Any]) -> flow_steps.FlowDefinition:
-        """Build a definition from ``(label, duration, then, timeout, ontimeout)`` rows (the last two may be
-        left out; see ``FlowDefinition.from_rows``), recording renames first, and use it.
+        """Build a definition from ``(label, duration, then, timeout, ontimeout, until, signal, onerror,
+        alert)`` rows (the fields after the label may be left out; see ``FlowDefinition.from_rows``),
+        recording renames first, and use it.
 
         Renames are found against the previous rows given (by block index), so a ``then`` that still
         holds the old name resolves. Returns the new definition (read its ``findings``). Fires:
@@ -550,17 +614,85 @@ class FlowEngine:
         """Remove every context value now. Fires: onContextChange (kind 'clear')."""
         return self._context.clear(source)
 
-    def tick(self) -> None:
-        """Call once per frame: fires a due timer or watchdog and continues actions deferred by the frame
-        budget (nothing counts while paused)."""
+    def task_started(self, task_id: Any) -> int:
+        """Tie the step task ``task_id`` (just submitted, e.g. to TDAsyncIO) to the current step entry and
+        return that entry's id (the ``entry`` of its ``step_enter`` history event). Leaving the step
+        cancels the task if it still runs (``on_cancel_tasks``); a step with until = tasks leaves when all
+        its tasks have ended. Raises FlowError when not running, ValueError when ``task_id`` already runs.
+        Fires nothing."""
+        entry = self._require_running("RunTask")
+        run = self._run
+        run.tasks.started(task_id, entry.token, run.process_id or "")
+        entry.tasks = True
+        run.record("task_started", "task", {"task_id": plain_id(task_id), "entry": entry.token})
+        if run.on_record is not None:
+            run.journal_step(entry)
+        self._queue.drain()
+        return entry.token
+
+    def task_done(self, task_id: Any, status: str, result: Any = None, error: Any = None) -> bool:
+        """A step task ended with ``status`` ('completed', 'failed', 'timeout' or 'cancelled'), ``result``
+        or ``error``. Returns False when the completion is stale (its step entry is over, it belongs to
+        an earlier run, or the task is unknown): it is recorded as ``task_stale`` and never touches the
+        flow. Else True: onTaskDone fires and, with until = tasks, the step leaves by ``then`` when every
+        task of the entry has ended (a task that failed or timed out: by its error route, ``onerror``).
+        Raises ValueError for another status. Fires: onTaskDone (then onError's and the step's moves:
+        onStepExit, onNextStep, onStepEnter)."""
         run = self._run
         entry = run.entry
+        current = entry.token if entry is not None and run.status is _RUNNING else None
+        outcome = run.tasks.finished(task_id, status, current, run.process_id or "", error)
+        if outcome is TaskOutcome.STALE or entry is None:
+            run.record("task_stale", "task", {"task_id": plain_id(task_id), "status": str(status),
+                                              "entry": run.tasks.entry_of(task_id)})
+            self._queue.drain()
+            return False
+        self._queue.submit(Action("task_done", True, run.do_task_done, entry.token, task_id, str(status), result,
+                                  error, outcome))
+        return True
+
+    def signal(self, name: str, payload: Any = None, source: str = "api") -> bool:
+        """Send the signal ``name`` with ``payload``. Returns True when the current step (until = signal,
+        waiting for ``name``) consumed it now: it leaves by ``then``, the payload in its onStepExit /
+        onNextStep info (``signal``, ``signal_payload``) and in the context as ``signal.<name>``. Else False:
+        it is queued for the run (the latest payload per name wins) and a later step waiting for it takes
+        it when entered; or, when no run is going on, it is dropped (a history note). Signals move the flow
+        at most one step per frame. Raises FlowError for a name that is empty or has spaces.
+        Fires: onSignal (then onContextChange, onRoute, onStepExit, onNextStep, onStepEnter when consumed)."""
+        try:
+            flow_signals.validate_name(name)
+        except ValueError as exc:
+            raise FlowError(f"Can't Signal: {exc}") from None
+        run = self._run
+        entry = run.entry
+        if run.status is not _RUNNING or entry is None:
+            run.ignored("signal", source, f"the flow is not running (status {run.status.label})")
+            self._queue.drain()
+            return False
+        consumed = run.mailbox.send(name, payload, source)
+        signal = run.mailbox.last_consumed if consumed else flow_signals.Signal(name, payload, source)
+        self._queue.submit(Action("signal", consumed, run.do_signal, entry.token, signal, consumed))
+        return consumed
+
+    def tick(self) -> None:
+        """Call once per frame: fires a due alert, timer or watchdog, starts a signal wait deferred to this
+        frame and continues actions deferred by the frame budget (nothing counts while paused)."""
+        run = self._run
+        entry = run.entry
+        if run.wait_deferred and entry is not None:
+            self._queue.append(Action("signal_wait", True, run.do_start_wait, run.signal_wait))
         if entry is not None and not run.paused and run.status is _RUNNING:
             deadline = entry.deadline if not (entry.waiting or entry.timer_fired) else None
             timeout_at = entry.timeout_at if not entry.timeout_fired else None
             if deadline is not None or timeout_at is not None:
                 now = self._clock.now()
                 due = now + _EPSILON
+                lead = entry.step.alert_lead
+                if lead is not None and deadline is not None and due >= deadline - lead:
+                    alert_at = entry.alert_at  # None once fired
+                    if alert_at is not None:
+                        entry.alert_at = None
+                        self._queue.append(Action("alert", False, run.do_alert, entry.token))
                 if deadline is not None and due >= deadline and (timeout_at is None or deadline <= timeout_at):
                     entry.timer_fired = True
                     self._queue.append(Action("timer", True, run.advance, entry.token, "timer"))
@@ -597,11 +729,14 @@ class FlowEngine:
             change_id=self._context.last_change_id, run_seq=run.run_seq, entry_seq=run.entry_seq,
             run_started=run.run_started, steps_entered=run.steps_entered, paused_at=run.paused_at,
             go=(self._go_frame, self._go_time), warned_keys=sorted(run.warned_keys),
+            step_tasks=run.tasks.snapshot(), signals_live=run.mailbox.export(keep_payloads=True),
+            signal_state={"frame": run.signal_frame, "wait": run.signal_wait, "deferred": run.wait_deferred},
             entry_times=None if entry is None else {
                 "entered_at": entry.entered_at, "paused_total": entry.paused_total,
                 "paused_since": entry.paused_since, "deadline": entry.deadline, "timeout_at": entry.timeout_at,
                 "timer_fired": entry.timer_fired, "timeout_fired": entry.timeout_fired, "held": entry.held,
-                "exited": entry.exited})
+                "exited": entry.exited, "alert_at": entry.alert_at, "tasks": entry.tasks, "signal": entry.signal,
+                "error": entry.error})
         return state
 
     def import_run(self, state: Mapping[str, Any], now: float | None = None, timed: str = "remaining",
@@ -617,6 +752,15 @@ class FlowEngine:
         'reinit' (a re-initialised extension; an ended run is brought back as ended too) or 'restore'
         (after a crash: only a run that was going on, onto an engine with no run going on). Records a
         ``reinit`` or ``restore`` history event. Queued work runs at the next ``tick()``.
+
+        Step tasks and signals: a re-initialised engine keeps the tasks still running and the signal queue.
+        From a journal (``restore``) the queued signals come back (those whose payload JSON could not hold
+        come back with payload None, named in a warning) and a step with until = signal waits again (a queued
+        signal it waits for is taken at the next tick); step
+        tasks cannot come back (they ran in the TD session that ended), so a step with until = tasks follows
+        its error route at the next tick (``continue``: it leaves by ``then``), its error's origin
+        ``restore``; the report's ``lost_tasks`` counts them. A timed step's alert counts from its remaining
+        time (an alert already due fires at the next tick).
 
         Raises FlowError saying why when the run cannot be brought back, ValueError for a bad ``timed``
         or ``source``. Fires nothing (the removed-step rule fires its callbacks at the next tick).
@@ -668,8 +812,8 @@ class FlowEngine:
         times = state.get("entry_times") if in_process else None
         if isinstance(times, Mapping) and timed == "remaining":
             for key in ("entered_at", "paused_total", "paused_since", "deadline", "timeout_at", "timer_fired",
-                        "timeout_fired", "held", "exited"):
-                setattr(entry, key, times[key])
+                        "timeout_fired", "held", "exited", "alert_at", "tasks", "signal", "error"):
+                setattr(entry, key, times.get(key, getattr(entry, key)))
         else:
             entry.set_elapsed(0.0 if timed == "restart" else elapsed, at, paused)
             if timed == "advance" and step.kind == "timed" and not entry.waiting:
@@ -690,6 +834,7 @@ class FlowEngine:
         run.back = deque((str(n) for n in state.get("back") or ()), maxlen=flow_spec.BACK_STACK_SIZE)
         run.warned_keys.update(lost)
         self._context.load(context, _whole(state.get("change_id"), None))
+        lost_tasks = self._import_tasks_and_signals(state, entry, removed is not None)
         if in_process:
             self._adopt_queue(state.get("queued") or (), entry)
         if entry.held == "auto" and not paused:
@@ -701,12 +846,61 @@ class FlowEngine:
         if entry.deadline is not None and not entry.waiting:
             remaining = max(0.0, entry.deadline - (entry.paused_since if entry.paused_since is not None else at))
         run.record(source, source, {"entry": token, "timed": timed, "lost_keys": list(lost),
-                                    "renamed_from": renamed_from, "removed_step": removed})
+                                    "renamed_from": renamed_from, "removed_step": removed, "lost_tasks": lost_tasks,
+                                    "signals": list(run.mailbox.queued())})
         self._after_import()
         return RestoreReport(source=source, status=run.status, process_id=run.process_id, step_name=step.name,
                              step_index=index, waiting=entry.waiting, paused=paused, lost_keys=lost,
                              context_keys=tuple(self._context.data), timed=timed, remaining=remaining,
-                             renamed_from=renamed_from, removed_step=removed)
+                             renamed_from=renamed_from, removed_step=removed, lost_tasks=lost_tasks,
+                             signals=tuple(run.mailbox.queued()))
+
+    def _import_tasks_and_signals(self, state: Mapping[str, Any], entry: Entry, removed: bool) -> int:
+        """The step tasks and signals of an import (see ``import_run``); returns how many tasks were lost."""
+        run = self._run
+        step = entry.step
+        in_process = "queued" in state
+        try:
+            lost_payloads = run.mailbox.restore(state.get("signals_live" if in_process else "signals") or ())
+        except (ValueError, TypeError, AttributeError) as exc:
+            run.mailbox.clear()
+            run.warning(f"LOPflow: the queued signals could not be brought back ({exc}); they were dropped")
+            lost_payloads = []
+        if lost_payloads:
+            run.warning(f"LOPflow journal: the payload of signal(s) {', '.join(lost_payloads)} could not be "
+                        "journaled (not JSON); they come back with payload None")
+        signal_state = state.get("signal_state") if in_process else None
+        signal_state = signal_state if isinstance(signal_state, Mapping) else {}
+        run.signal_frame = signal_state.get("frame")
+        run.signal_wait = None
+        run.wait_deferred = False
+        keep_tasks = in_process and "step_tasks" in state
+        lost = 0
+        if keep_tasks:
+            run.tasks.load(state["step_tasks"])
+        else:
+            run.tasks.clear()
+            entry.tasks = False
+            lost = max(0, _whole(state.get("tasks"), 0))
+        if removed:
+            return lost  # the run moves on from the deleted step at the next tick
+        if step.kind == "tasks" and not keep_tasks:
+            run.warning(f"LOPflow: step '{step.name}' waits for its step tasks (until = tasks), which cannot be "
+                        f"resumed after a restore ({lost} were running); it follows its error route")
+            self._queue.append(Action("error", True, run.do_error, entry.token,
+                                      flow_step_tasks.lost_tasks_error(step.name, lost), "restore"))
+        elif lost:
+            run.warning(f"LOPflow: {lost} step task(s) of step '{step.name}' were running when the run was saved; "
+                        "they cannot be resumed after a restore")
+        if step.kind == "signal" and entry.signal is None:
+            # The step waits again. A queued signal it waits for is taken at the next tick (an import
+            # changes nothing by itself), as is a wait the old engine had put off to the next frame.
+            if (signal_state.get("deferred") and signal_state.get("wait") == entry.token) or any(
+                    name in run.mailbox for name in step.signals):
+                run.signal_wait, run.wait_deferred = entry.token, True
+            else:
+                run.start_wait(entry)
+        return lost
 
     # ================================================================== internals
     def _position(self, journal: bool) -> dict[str, Any]:
@@ -728,7 +922,8 @@ class FlowEngine:
             "timer": run.timer_of(entry, self._clock.now()) if entry is not None else None,
             "context": context, "wall": 0.0,
             "result_type": "" if status is _RUNNING else run.last_result_type or "", "lost_keys": lost,
-            "back": list(run.back),
+            "back": list(run.back), "signals": run.mailbox.export(),
+            "tasks": len(run.tasks.running(entry.token)) if entry is not None and entry.tasks else 0,
         }
 
     def _take_over(self, state: Mapping[str, Any], next_run_seq: int) -> None:
@@ -768,6 +963,10 @@ class FlowEngine:
         run.entry = None
         run.paused = False
         run.back.clear()
+        run.mailbox.clear()
+        run.tasks.clear()
+        run.signal_frame = run.signal_wait = None
+        run.wait_deferred = False
         context = state.get("context") or {}
         self._context.load(context, _whole(state.get("change_id"), None))
         if "queued" in state:

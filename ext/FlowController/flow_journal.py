@@ -1,8 +1,8 @@
 """The run journal: a flow's position written to disk as it changes, so a crash or restart can restore it.
 
 One file per controller, JSON lines. The first line of a compacted file is a ``snapshot`` record (the
-whole run state); every later line is one change (``start``, ``step``, ``ctx``, ``ctxdel``, ``ctxclear``,
-``pause``, ``resume``, ``timer``, ``end``). ``fold`` replays the lines into the run state. The engine
+whole run state); every later line is one change (``start``, ``step``, ``signals``, ``ctx``, ``ctxdel``,
+``ctxclear``, ``pause``, ``resume``, ``timer``, ``end``). ``fold`` replays the lines into the run state. The engine
 makes the records (``FlowEngine.on_record``); the extension adds ``wall`` (wall-clock seconds) and
 writes them here.
 
@@ -10,7 +10,10 @@ Records (``k`` is the kind; every record may carry ``wall``):
 
 =========== =================================================================================
 ``start``   ``pid``: a run started (context emptied)
-``step``    ``step``, ``index``, ``entry``, ``waiting``, ``timer``: the current step entry
+``step``    ``step``, ``index``, ``entry``, ``waiting``, ``timer``: the current step entry; ``tasks``: how
+            many step tasks it runs (written again when that changes; absent: none)
+``signals`` ``queue``: the queued signals, ``[{"name", "payload", "source"}]`` (``lost: true`` with
+            payload None for a payload JSON cannot hold), written whenever the queue changes
 ``ctx``     ``key``, ``value``; or ``key``, ``lost: true`` for a value JSON cannot hold
 ``ctxdel``  ``key``: removed;  ``ctxclear``: every key removed
 ``pause``   ``timer``: paused (timers frozen);  ``resume``: ``timer``: counting again
@@ -45,6 +48,7 @@ DEFAULT_COMPACT_AFTER = 200
 EMPTY_STATE: dict[str, Any] = {
     "status": "idle", "process_id": "", "step": "", "index": -1, "entry": 0, "waiting": False,
     "paused": False, "timer": None, "context": {}, "wall": 0.0, "result_type": "", "lost_keys": [],
+    "tasks": 0, "signals": [],
 }
 #: The state keys a ``step`` record sets (the rest of a record is ignored).
 _STEP_FIELDS = ("step", "index", "entry", "waiting", "timer")
@@ -59,6 +63,7 @@ def _new_state() -> dict[str, Any]:
     state = dict(EMPTY_STATE)
     state["context"] = {}
     state["lost_keys"] = []
+    state["signals"] = []
     return state
 
 
@@ -93,6 +98,9 @@ def fold(state: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
         for name in _STEP_FIELDS:
             if name in record:
                 state[name] = record[name]
+        state["tasks"] = record.get("tasks", 0)
+    elif kind == "signals":
+        state["signals"] = list(record.get("queue") or [])
     elif kind == "ctx":
         key = record["key"]
         if record.get("lost"):
@@ -112,7 +120,7 @@ def fold(state: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
         state["paused"] = kind == "pause"
     elif kind == "end":
         state.update(status="ended", result_type=record.get("result_type", ""), step="", index=-1, entry=0,
-                     waiting=False, timer=None, paused=False)
+                     waiting=False, timer=None, paused=False, tasks=0, signals=[])
     if kind in _TIMER_KINDS and "timer" in record:
         state["timer"] = record["timer"]
     if "wall" in record:

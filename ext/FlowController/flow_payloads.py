@@ -19,31 +19,32 @@ from flow_state import Entry
 
 def step_dict(definition: flow_steps.FlowDefinition, entry: Entry) -> dict[str, Any]:
     """The ``step`` info key: index, name, label, type, duration, then (resolved to current names)."""
-    step = entry.step
-    then = entry.then if entry.then is not None else _then(definition, entry)
-    return {"index": entry.index, "name": step.name, "label": step.label, "type": step.step_type,
-            "duration": step.duration, "then": then}
+    shown = entry.shown
+    return (shown if shown is not None else _shown(definition, entry)).copy()
 
 
-def _then(definition: flow_steps.FlowDefinition, entry: Entry) -> str:
-    """Where ``entry``'s step goes next, worked out once per entry (the engine forgets it when the
-    definition changes): resolved to a current name while the step is in the definition."""
+def _shown(definition: flow_steps.FlowDefinition, entry: Entry) -> dict[str, Any]:
+    """The step dict of ``entry``, made once per entry (the engine forgets it when the definition changes):
+    ``then`` resolved to a current name while the step is in the definition. Callbacks get copies."""
     index = entry.index
     steps = definition.steps
-    current = 0 <= index < len(steps) and steps[index] is entry.step
-    then = entry.then = definition.resolved_then(index) if current else entry.step.then
-    return then
+    step = entry.step
+    current = 0 <= index < len(steps) and steps[index] is step
+    shown = entry.shown = {"index": index, "name": step.name, "label": step.label, "type": step.step_type,
+                           "duration": step.duration,
+                           "then": definition.resolved_then(index) if current else step.then}
+    return shown
 
 
 def step_keys(definition: flow_steps.FlowDefinition, entry: Entry) -> dict[str, Any]:
     """The step keys of onStepEnter, onStepExit and onWaitForContinue."""
+    shown = entry.shown
+    if shown is None:
+        shown = _shown(definition, entry)
     step = entry.step
-    index = entry.index
-    then = entry.then if entry.then is not None else _then(definition, entry)
-    return {"step": {"index": index, "name": step.name, "label": step.label, "type": step.step_type,
-                     "duration": step.duration, "then": then},
-            "step_index": index, "step_name": step.name, "step_type": step.step_type, "step_label": step.label,
-            "step_duration": step.duration, "step_then": then, "step_data": entry.step_data}
+    return {"step": shown.copy(), "step_index": entry.index, "step_name": step.name, "step_type": step.step_type,
+            "step_label": step.label, "step_duration": step.duration, "step_then": shown["then"],
+            "step_data": entry.step_data}
 
 
 def flow_start(definition: flow_steps.FlowDefinition, restarted: bool, inputs: Mapping[str, Any] | None,
@@ -56,12 +57,16 @@ def flow_start(definition: flow_steps.FlowDefinition, restarted: bool, inputs: M
 
 def step_enter(definition: flow_steps.FlowDefinition, entry: Entry, previous_name: str, source: str,
                process_id: str | None) -> dict[str, Any]:
-    """onStepEnter."""
-    info = step_keys(definition, entry)
-    info["previous_step_name"] = previous_name
-    info["source"] = source
-    info["process_id"] = process_id
-    return info
+    """onStepEnter (``step_keys`` written out: this runs at every step change)."""
+    shown = entry.shown
+    if shown is None:
+        shown = _shown(definition, entry)
+    step = entry.step
+    extra = entry.extra
+    return {"step": shown.copy(), "step_index": entry.index, "step_name": step.name, "step_type": step.step_type,
+            "step_label": step.label, "step_duration": step.duration, "step_then": shown["then"],
+            "step_data": entry.step_data, "previous_step_name": previous_name,
+            "error": extra.error if extra is not None else None, "source": source, "process_id": process_id}
 
 
 def wait(definition: flow_steps.FlowDefinition, entry: Entry, update_data: Any, source: str,
@@ -76,23 +81,36 @@ def wait(definition: flow_steps.FlowDefinition, entry: Entry, update_data: Any, 
 
 def step_exit(definition: flow_steps.FlowDefinition, entry: Entry, reason: str, next_name: str, elapsed: float,
               source: str, process_id: str | None) -> dict[str, Any]:
-    """onStepExit."""
-    info = step_keys(definition, entry)
-    info["reason"] = reason
-    info["next_step_name"] = next_name
-    info["elapsed"] = elapsed
-    info["source"] = source
-    info["process_id"] = process_id
-    return info
+    """onStepExit (``step_keys`` written out: this runs at every step change)."""
+    shown = entry.shown
+    if shown is None:
+        shown = _shown(definition, entry)
+    step = entry.step
+    extra = entry.extra
+    signal = extra.signal if extra is not None else None
+    return {"step": shown.copy(), "step_index": entry.index, "step_name": step.name, "step_type": step.step_type,
+            "step_label": step.label, "step_duration": step.duration, "step_then": shown["then"],
+            "step_data": entry.step_data, "reason": reason, "next_step_name": next_name, "elapsed": elapsed,
+            "signal": signal.name if signal is not None else None,
+            "signal_payload": signal.payload if signal is not None else None, "source": source,
+            "process_id": process_id}
 
 
 def next_step(definition: flow_steps.FlowDefinition, left: Entry, new: Entry, transition: str, source: str,
               process_id: str | None) -> dict[str, Any]:
     """onNextStep."""
     step = new.step
+    extra = left.extra
+    signal = extra.signal if extra is not None else None
+    shown = new.shown
+    if shown is None:
+        shown = _shown(definition, new)
     return {"from_step_index": left.index, "from_step_name": left.step.name, "step_index": new.index,
-            "step_name": step.name, "step_label": step.label, "step": step_dict(definition, new),
-            "step_data": new.step_data, "transition": transition, "source": source, "process_id": process_id}
+            "step_name": step.name, "step_label": step.label, "step": shown.copy(),
+            "step_data": new.step_data, "transition": transition,
+            "signal": signal.name if signal is not None else None,
+            "signal_payload": signal.payload if signal is not None else None, "source": source,
+            "process_id": process_id}
 
 
 def flow_update(definition: flow_steps.FlowDefinition, entry: Entry, update_data: Any, advance: bool,
@@ -167,3 +185,40 @@ def step_timeout(definition: flow_steps.FlowDefinition, entry: Entry, elapsed: f
     info["source"] = source
     info["process_id"] = process_id
     return info
+
+
+def task_done(definition: flow_steps.FlowDefinition, entry: Entry, task_id: Any, status: str, result: Any,
+              error: Any, outcome: str, process_id: str | None) -> dict[str, Any]:
+    """onTaskDone."""
+    return {"task_id": task_id, "status": status, "result": result, "error": error, "outcome": outcome,
+            "step": step_dict(definition, entry), "step_index": entry.index, "step_name": entry.step.name,
+            "source": "task", "process_id": process_id}
+
+
+def signal(definition: flow_steps.FlowDefinition, entry: Entry | None, name: str, payload: Any, consumed: bool,
+           source: str, process_id: str | None) -> dict[str, Any]:
+    """onSignal; ``entry`` is the current step (None when the run has none)."""
+    return {"name": name, "payload": payload, "consumed": consumed,
+            "step": step_dict(definition, entry) if entry is not None else None,
+            "step_index": entry.index if entry is not None else -1,
+            "step_name": entry.step.name if entry is not None else "", "source": source, "process_id": process_id}
+
+
+def route(definition: flow_steps.FlowDefinition, entry: Entry, route_field: str, proposed: str | None,
+          context: flow_context.FlowContext, source: str, process_id: str | None) -> dict[str, Any]:
+    """onRoute; ``proposed`` None: the step's own ``then`` (read here, only when onRoute is handled)."""
+    shown = entry.shown
+    if shown is None:
+        shown = _shown(definition, entry)
+    return {"step": shown.copy(), "step_index": entry.index, "step_name": entry.step.name, "field": route_field,
+            "proposed": shown["then"] if proposed is None else proposed, "context": context.view,
+            "source": source, "process_id": process_id}
+
+
+def step_end_alert(definition: flow_steps.FlowDefinition, entry: Entry, remaining: float,
+                   process_id: str | None) -> dict[str, Any]:
+    """onStepEndAlert."""
+    step = entry.step
+    return {"step": step_dict(definition, entry), "step_index": entry.index, "step_name": step.name,
+            "remaining": remaining, "alert": step.alert, "duration": step.duration, "source": "alert",
+            "process_id": process_id}

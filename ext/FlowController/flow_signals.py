@@ -206,15 +206,16 @@ class SignalMailbox:
         self._dropped = 0
         self._last = None
 
-    def export(self) -> list[dict[str, Any]]:
+    def export(self, keep_payloads: bool = False) -> list[dict[str, Any]]:
         """The queue as plain JSON data, in queue order: ``[{"name", "payload", "source"}, ...]``.
 
-        A payload JSON cannot hold is exported as None with ``"lost": True``.
+        A payload JSON cannot hold is exported as None with ``"lost": True`` (with ``keep_payloads``, for a
+        hand-over in the same process, every payload is kept as it is).
         """
         records: list[dict[str, Any]] = []
         for _, signal in self._queue.values():
             record: dict[str, Any] = {"name": signal.name, "payload": signal.payload, "source": signal.source}
-            if not _journalable(signal.payload):
+            if not keep_payloads and not _journalable(signal.payload):
                 record["payload"] = None
                 record["lost"] = True
             records.append(record)

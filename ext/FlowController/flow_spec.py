@@ -32,6 +32,20 @@ DEFAULT_DURATION = DURATION_INSTANT
 #: (``Step{n}ontimeout``: ``next``, ``end`` or a step name, like ``then``).
 DEFAULT_TIMEOUT = 0.0
 DEFAULT_ONTIMEOUT = THEN_NEXT
+#: What ends a step (``Step{n}until``): its duration (today's behaviour), its step tasks, or a signal.
+UNTIL_DURATION = "duration"
+UNTIL_TASKS = "tasks"
+UNTIL_SIGNAL = "signal"
+UNTIL_MODES = (UNTIL_DURATION, UNTIL_TASKS, UNTIL_SIGNAL)
+UNTIL_LABELS = ("Duration", "Tasks", "Signal")
+DEFAULT_UNTIL = UNTIL_DURATION
+#: Where a step goes when one of its callbacks raises or one of its step tasks fails (``Step{n}onerror``):
+#: ``continue`` (nothing changes: the behaviour before error routes), ``end`` (finish with result_type
+#: 'error'), ``next`` or a step name (like ``then``).
+ONERROR_CONTINUE = "continue"
+DEFAULT_ONERROR = ONERROR_CONTINUE
+#: ``Step{n}alert``: seconds before a timed step ends at which onStepEndAlert fires (0: none).
+DEFAULT_ALERT = 0.0
 #: TD times closer than this count as equal: a timer due at ``t`` fires at a frame whose time is ``t``
 #: give or take float rounding (at 20 fps, 0.15 + 0.1 is not exactly 0.25).
 TIME_EPSILON = 1e-9
@@ -106,8 +120,9 @@ WATCH_FRAMES = 60
 
 # ------------------------------------------------------------------------------------ component
 #: The FlowController parameters its Parameter Execute DAT forwards (its outputs are not watched).
-WATCHED_PARS = ("Start Stop Nextstep Setup Cleanup Targetcomp Flowname Exposeprocess "
-                "Exposeflowdetails Callbackdat Step* Maxtransitions Historysize Chan*")
+WATCHED_PARS = ("Start Stop Nextstep Pause Resume Back Setup Cleanup Targetcomp Flowname Exposeprocess "
+                "Exposeflowdetails Callbackdat Step* Maxtransitions Historysize Godebounce Chan* "
+                "Journal Journalfolder Journalfsync Restore Signal")
 
 #: How the builder makes the component from this folder: every ``.py`` file is a Text DAT of the same
 #: name, except the forwarders: DATs of the given type, with the given parameter values and expressions.

@@ -148,7 +148,7 @@ class Entry:
     """
 
     __slots__ = ("token", "index", "step", "entered_at", "deadline", "timeout_at", "waiting", "step_data",
-                 "timer_fired", "timeout_fired", "exited", "then", "paused_since", "paused_total", "held")
+                 "timer_fired", "timeout_fired", "exited", "shown", "paused_since", "paused_total", "held", "extra")
 
     def __init__(self, token: int, index: int, step: flow_steps.StepDef, entered_at: float,
                  paused: bool = False) -> None:
@@ -168,13 +168,70 @@ class Entry:
         self.timeout_fired = False
         #: True once onStepExit fired for it while the run goes on (a Stop/Finish asked inside onStepExit).
         self.exited = False
-        #: Where the step goes next as the callbacks show it (``step_then``); None until worked out.
-        self.then: str | None = None
+        #: The step as the callbacks show it (their ``step`` dict, ``then`` resolved); None until made.
+        self.shown: dict[str, Any] | None = None
         #: TD time the current pause began for this entry (None: counting), and the paused seconds so far.
         self.paused_since: float | None = entered_at if paused else None
         self.paused_total = 0.0
-        #: What was held back by a pause: 'auto', 'timer' or 'timeout' (it runs on resume), else None.
+        #: What was held back by a pause: 'auto', 'timer', 'timeout', 'tasks', 'signal' or 'error' (it runs
+        #: on resume), else None.
         self.held: str | None = None
+        #: What only some entries need (step tasks, a consumed signal, an error, a fired alert): made on first
+        #: use, so a plain step costs one slot (read ``tasks``, ``signal``, ``error``, ``alert_at``).
+        self.extra: EntryExtra | None = None
+
+    def _extra(self) -> EntryExtra:
+        extra = self.extra
+        if extra is None:
+            extra = self.extra = EntryExtra()
+        return extra
+
+    @property
+    def tasks(self) -> bool:
+        """True once a step task was started in this entry (leaving it cancels the unfinished ones)."""
+        extra = self.extra
+        return extra is not None and extra.tasks
+
+    @tasks.setter
+    def tasks(self, value: bool) -> None:
+        self._extra().tasks = bool(value)
+
+    @property
+    def signal(self) -> Any:
+        """The signal (``flow_signals.Signal``) this entry consumed (it leaves with it), else None."""
+        extra = self.extra
+        return extra.signal if extra is not None else None
+
+    @signal.setter
+    def signal(self, value: Any) -> None:
+        self._extra().signal = value
+
+    @property
+    def error(self) -> dict[str, Any] | None:
+        """The error that brought the run here by an error route (``{'origin', 'message', 'step'}``), or the
+        error this entry leaves by while a pause holds it back; else None."""
+        extra = self.extra
+        return extra.error if extra is not None else None
+
+    @error.setter
+    def error(self, value: dict[str, Any] | None) -> None:
+        self._extra().error = value
+
+    @property
+    def alert_at(self) -> float | None:
+        """TD time at which onStepEndAlert fires: ``alert`` seconds before the deadline of a timed step with
+        an alert (so pauses move it with the deadline); None when there is none or it fired."""
+        lead = self.step.alert_lead
+        deadline = self.deadline
+        if lead is None or deadline is None or (self.extra is not None and self.extra.alert_fired):
+            return None
+        return deadline - lead
+
+    @alert_at.setter
+    def alert_at(self, value: float | None) -> None:
+        """None marks the alert as fired; a number as still to come (it is always read from the deadline)."""
+        if value is None or self.extra is not None:
+            self._extra().alert_fired = value is None
 
     def active_elapsed(self, now: float) -> float:
         """Seconds of TD time spent in the step while the run was not paused."""
@@ -212,6 +269,18 @@ class Entry:
         return f"<Entry {self.token}: step {self.index} {self.step.name!r}{' waiting' if self.waiting else ''}>"
 
 
+class EntryExtra:
+    """The parts of an ``Entry`` only some entries need (see ``Entry.extra``)."""
+
+    __slots__ = ("tasks", "signal", "error", "alert_fired")
+
+    def __init__(self) -> None:
+        self.tasks = False
+        self.signal: Any = None
+        self.error: dict[str, Any] | None = None
+        self.alert_fired = False
+
+
 @dataclass(frozen=True)
 class RestoreReport:
     """What ``FlowEngine.import_run`` did: where the run is now and what could not be brought back."""
@@ -234,3 +303,8 @@ class RestoreReport:
     renamed_from: str | None = None
     #: The name of the step that no longer exists (the run moves on at the next tick), else None.
     removed_step: str | None = None
+    #: Step tasks that were running and cannot be resumed (a restore); a step with until = tasks then
+    #: follows its error route at the next tick.
+    lost_tasks: int = 0
+    #: The queued signals brought back, by name.
+    signals: tuple[str, ...] = ()

@@ -209,6 +209,29 @@ class StepTasks:
         return {"tasks": len(entry.running), "started": entry.started, "completed": entry.completed,
                 "failed": entry.failure is not None}
 
+    def snapshot(self) -> list[dict[str, Any]]:
+        """Every entry's record as plain data (``load`` takes it back): a re-initialised extension's new engine
+        keeps the tasks still running in the same TD session."""
+        return [{"entry": entry_id, "run": entry.run_id, "running": list(entry.running), "started": entry.started,
+                 "completed": entry.completed,
+                 "failure": None if entry.failure is None else [entry.failure.task_id, entry.failure.status,
+                                                                entry.failure.error]}
+                for entry_id, entry in self._entries.items()]
+
+    def load(self, records: Any) -> None:
+        """Replace every record with ``snapshot()``'s ``records``."""
+        self.clear()
+        for record in records or ():
+            entry = _EntryTasks(str(record.get("run", "")), dict.fromkeys(record.get("running") or ()),
+                                int(record.get("started", 0)), int(record.get("completed", 0)))
+            failure = record.get("failure")
+            if failure:
+                entry.failure = TaskFailure(failure[0], str(failure[1]), failure[2])
+            entry_id = record["entry"]
+            self._entries[entry_id] = entry
+            for task_id in entry.running:
+                self._tasks[task_id] = entry_id
+
     def __len__(self) -> int:
         """How many tasks are running (over every entry)."""
         return len(self._tasks)

@@ -1,8 +1,9 @@
 """Step definitions: what a flow is made of, checked when it is built.
 
 A flow is an ordered list of steps, each a block of FlowController's ``Step`` sequence parameter
-(``Step{n}label``, ``Step{n}duration``, ``Step{n}then``, ``Step{n}timeout``, ``Step{n}ontimeout``) or a
-``[[steps]]`` table of a flow file.
+(``Step{n}label``, ``Step{n}duration``, ``Step{n}then``, ``Step{n}timeout``, ``Step{n}ontimeout``,
+``Step{n}until``, ``Step{n}signal``, ``Step{n}onerror``, ``Step{n}alert``) or a ``[[steps]]`` table of a
+flow file.
 
 - ``step_name(label)``: a step's name is its label, stripped, lowercased, with runs of whitespace
   replaced by one underscore (``"Check  Input "`` -> ``"check_input"``). Names must be unique.
@@ -15,12 +16,24 @@ A flow is an ordered list of steps, each a block of FlowController's ``Step`` se
 - ``timeout`` (the watchdog): seconds a step may stay current (paused time excluded) before it leaves by
   ``ontimeout``; ``0`` means no watchdog. ``ontimeout`` takes the same values as ``then`` (default
   ``"next"``) and is only checked when the step has a timeout.
+- ``until``: what ends the step. ``"duration"`` (the default: its duration, as above), ``"tasks"``
+  (type ``tasks``: it leaves when every step task started in this stay has ended, see
+  ``flow_step_tasks``) or ``"signal"`` (type ``signal``: it leaves when one of the names in ``signal``
+  arrives, see ``flow_signals``). With ``tasks`` or ``signal`` the duration is not used; NextStep,
+  GoToStep and the watchdog still move the step.
+- ``signal``: the signal names (space-separated) a step with ``until = "signal"`` waits for.
+- ``onerror`` (the error route): where the run goes when a callback of this step raises or one of its step
+  tasks fails or times out: ``"continue"`` (the default: nothing changes), ``"end"`` (finish with
+  result_type 'error'), ``"next"`` or a step name.
+- ``alert``: seconds before a timed step ends at which ``onStepEndAlert`` fires (0: none).
+- ``then``, ``ontimeout`` and ``onerror`` may be expressions, strings starting with ``=`` evaluated when
+  the step is left (``flow_routes``): their targets are only known then (``expression(i, field)``).
 
 ``FlowDefinition.from_rows(rows, history)`` builds a definition from ``(label, duration, then, timeout,
-ontimeout)`` rows (the last fields may be left out: ``(label, duration, then)`` rows are the steps of
-earlier versions; tuples, mappings with those keys, or ``StepDef``) and checks it. Every problem is a ``Finding``
-(severity ``error`` or ``warning``, a ``code``, a message naming the steps, the step names and block
-indices). Codes:
+ontimeout, until, signal, onerror, alert)`` rows (the last fields may be left out: ``(label, duration,
+then)`` rows are the steps of earlier versions; tuples of 1 to 9 fields, mappings with those keys, or
+``StepDef``) and checks it. Every problem is a ``Finding`` (severity ``error`` or ``warning``, a ``code``,
+a message naming the steps, the step names and block indices). Codes:
 
 =================== ======== ==========================================================================
 code                severity meaning
@@ -33,10 +46,20 @@ code                severity meaning
 ``unknown_then``    error    ``then`` names no step
 ``invalid_timeout`` error    timeout is not a number, or is below 0
 ``unknown_ontimeout`` error  a step with a timeout has an ``ontimeout`` that names no step
-``unreachable``     warning  no path from the first step (by ``then`` or ``ontimeout``) reaches the step
-                             (only ``GoToStep`` can)
+``invalid_until``   error    ``until`` is not ``duration``, ``tasks`` or ``signal``
+``no_signal``       error    a step with ``until = signal`` names no signal
+``unknown_onerror`` error    ``onerror`` names no step
+``invalid_alert``   error    alert is not a number, or is below 0
+``invalid_route``   error    an expression route (``=...``) that does not parse or uses a name it may not
+``unreachable``     warning  no path from the first step (by ``then``, ``ontimeout`` or ``onerror``)
+                             reaches the step (only ``GoToStep`` can)
 ``instant_loop``    warning  a loop made only of duration-0 steps with no way out: it runs until a
                              callback ends it (the frame budget keeps TD responsive)
+``signal_unused``   warning  a step names signals but does not wait for them (``until`` is not signal)
+``duration_unused`` warning  a step with ``until`` tasks or signal has a duration above 0 (not used)
+``alert_unused``    warning  a step has an alert but is not a timed step: onStepEndAlert never fires
+``alert_too_long``  warning  an alert not shorter than the step's duration: it fires at the step's
+                             first frame
 =================== ======== ==========================================================================
 
 A definition with errors is not runnable (``is_runnable`` is False): FlowController shows the findings
@@ -54,20 +77,31 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import flow_names
+import flow_routes
 from flow_spec import (
+    DEFAULT_ALERT,
+    DEFAULT_ONERROR,
     DEFAULT_ONTIMEOUT,
     DEFAULT_TIMEOUT,
+    DEFAULT_UNTIL,
     DURATION_INSTANT,
     DURATION_WAIT,
+    ONERROR_CONTINUE,
     THEN_END,
     THEN_KEYWORDS,
     THEN_NEXT,
+    UNTIL_DURATION,
+    UNTIL_MODES,
+    UNTIL_SIGNAL,
+    UNTIL_TASKS,
 )
 
 RESERVED_NAMES = THEN_KEYWORDS
 
-StepKind = Literal["auto", "wait", "timed", "invalid"]
+StepKind = Literal["auto", "wait", "timed", "tasks", "signal", "invalid"]
 Severity = Literal["error", "warning"]
+#: The step fields that hold a route, in the order of a row.
+ROUTE_FIELDS = flow_routes.ROUTE_FIELDS
 
 
 def step_name(label: str) -> str:
@@ -91,7 +125,8 @@ def parse_duration(value: Any) -> float | None:
 
 
 def parse_timeout(value: Any) -> float | None:
-    """``value`` as a valid timeout (a finite number of seconds, 0 or above), or None when it is not one."""
+    """``value`` as a valid timeout or alert (a finite number of seconds, 0 or above), or None when it is
+    not one."""
     if isinstance(value, bool):
         return None
     try:
@@ -103,45 +138,70 @@ def parse_timeout(value: Any) -> float | None:
     return number
 
 
-def _kind(duration: float) -> StepKind:
+def _kind(duration: float, until: str = UNTIL_DURATION) -> StepKind:
     if duration == DURATION_INSTANT:
-        return "auto"
-    if duration == DURATION_WAIT:
-        return "wait"
-    if duration > 0 and not math.isinf(duration):
-        return "timed"
-    return "invalid"
+        kind: StepKind = "auto"
+    elif duration == DURATION_WAIT:
+        kind = "wait"
+    elif duration > 0 and not math.isinf(duration):
+        kind = "timed"
+    else:
+        return "invalid"
+    if until == UNTIL_TASKS:
+        return "tasks"
+    if until == UNTIL_SIGNAL:
+        return "signal"
+    return kind
 
 
-#: A step as a row: ``(label, duration, then, timeout, ontimeout)``.
-Row = tuple[str, float, str, float, str]
+#: A step as a row: ``(label, duration, then, timeout, ontimeout, until, signal, onerror, alert)``.
+Row = tuple[str, float, str, float, str, str, str, str, float]
 
 
 @dataclass(frozen=True)
 class StepDef:
-    """One step: its label, its duration (0, -1 or seconds), where it goes next (``then``), and its
-    watchdog: ``timeout`` seconds (0: none) after which it leaves by ``ontimeout``."""
+    """One step: its label, its duration (0, -1 or seconds), where it goes next (``then``), its watchdog
+    (``timeout`` seconds, 0: none, after which it leaves by ``ontimeout``), what ends it (``until``:
+    duration, tasks or signal; ``signal``: the names it waits for), its error route (``onerror``) and its
+    end alert (``alert`` seconds before a timed step ends)."""
 
     label: str
     duration: float = DURATION_WAIT
     then: str = THEN_NEXT
     timeout: float = DEFAULT_TIMEOUT
     ontimeout: str = DEFAULT_ONTIMEOUT
-    #: The step's name: ``step_name(label)`` (computed once, as are ``kind`` and ``step_type``).
+    until: str = DEFAULT_UNTIL
+    signal: str = ""
+    onerror: str = DEFAULT_ONERROR
+    alert: float = DEFAULT_ALERT
+    #: The step's name: ``step_name(label)`` (computed once, as are the fields below).
     name: str = field(init=False, repr=False, compare=False)
-    #: ``auto`` (duration 0), ``wait`` (-1), ``timed`` (above 0) or ``invalid``.
+    #: ``auto`` (duration 0), ``wait`` (-1), ``timed`` (above 0), ``tasks`` / ``signal`` (until), ``invalid``.
     kind: StepKind = field(init=False, repr=False, compare=False)
-    #: The callbacks' ``step_type``: ``wait`` for a waiting step, else ``auto``.
+    #: The callbacks' ``step_type``: ``wait``, ``tasks``, ``signal``, else ``auto``.
     step_type: str = field(init=False, repr=False, compare=False)
     #: The watchdog's seconds, None without one (the engine reads this once per step entry).
     watchdog: float | None = field(init=False, repr=False, compare=False)
+    #: The names a step with until = signal waits for (``()`` otherwise).
+    signals: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    #: The alert's seconds for a timed step with an alert, else None (no onStepEndAlert).
+    alert_lead: float | None = field(init=False, repr=False, compare=False)
+    #: True when ``onerror`` is not ``continue``: a failure in the step may change where it goes.
+    catches: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", step_name(self.label))
-        kind = _kind(self.duration)
+        until = (self.until or UNTIL_DURATION).strip().lower()
+        kind = _kind(self.duration, until)
         object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "step_type", "wait" if kind == "wait" else "auto")
+        object.__setattr__(self, "step_type", kind if kind in ("wait", "tasks", "signal") else "auto")
         object.__setattr__(self, "watchdog", self.timeout if self.timeout > 0 else None)
+        object.__setattr__(self, "signals", tuple(dict.fromkeys(str(self.signal or "").split()))
+                           if kind == "signal" else ())
+        alert = self.alert
+        object.__setattr__(self, "alert_lead", alert if kind == "timed" and alert > 0 else None)
+        onerror = (self.onerror or ONERROR_CONTINUE).strip().lower()
+        object.__setattr__(self, "catches", onerror != ONERROR_CONTINUE)
 
     @property
     def has_timeout(self) -> bool:
@@ -149,8 +209,9 @@ class StepDef:
         return self.timeout > 0
 
     def as_row(self) -> Row:
-        """The step as a ``(label, duration, then, timeout, ontimeout)`` row."""
-        return (self.label, self.duration, self.then, self.timeout, self.ontimeout)
+        """The step as a ``(label, duration, then, timeout, ontimeout, until, signal, onerror, alert)`` row."""
+        return (self.label, self.duration, self.then, self.timeout, self.ontimeout, self.until, self.signal,
+                self.onerror, self.alert)
 
 
 @dataclass(frozen=True)
@@ -177,25 +238,37 @@ class Finding:
         return f"{self.severity}: {self.message}"
 
 
-_ROW_DEFAULTS = (DURATION_WAIT, THEN_NEXT, DEFAULT_TIMEOUT, DEFAULT_ONTIMEOUT)
+_ROW_KEYS = ("label", "duration", "then", "timeout", "ontimeout", "until", "signal", "onerror", "alert")
+_ROW_DEFAULTS = ("", DURATION_WAIT, THEN_NEXT, DEFAULT_TIMEOUT, DEFAULT_ONTIMEOUT, DEFAULT_UNTIL, "",
+                 DEFAULT_ONERROR, DEFAULT_ALERT)
 
 
-def _row_fields(row: Any) -> tuple[Any, Any, Any, Any, Any]:
+def _row_fields(row: Any) -> tuple[Any, ...]:
+    """The nine fields of a row (tuple, mapping or StepDef), missing ones filled with their defaults."""
     if isinstance(row, StepDef):
-        return row.label, row.duration, row.then, row.timeout, row.ontimeout
+        return row.as_row()
     if isinstance(row, Mapping):
-        return (row.get("label", ""), row.get("duration", DURATION_WAIT), row.get("then", THEN_NEXT),
-                row.get("timeout", DEFAULT_TIMEOUT), row.get("ontimeout", DEFAULT_ONTIMEOUT))
+        return tuple(row.get(key, default) for key, default in zip(_ROW_KEYS, _ROW_DEFAULTS, strict=True))
     fields = tuple(row.as_row()) if hasattr(row, "as_row") else tuple(row)
-    if not 1 <= len(fields) <= 5:
-        raise ValueError(f"a step row has (label, duration, then, timeout, ontimeout), the last ones optional; "
+    if not 1 <= len(fields) <= len(_ROW_KEYS):
+        raise ValueError(f"a step row has ({', '.join(_ROW_KEYS)}), all but the label optional; "
                          f"got {len(fields)} fields: {row!r}")
-    padded = fields + _ROW_DEFAULTS[len(fields) - 1:]
-    return padded[0], padded[1], padded[2], padded[3], padded[4]
+    return fields + _ROW_DEFAULTS[len(fields):]
 
 
 def _keyword_or_text(value: Any, default: str) -> str:
     return str(value).strip() if value is not None else default
+
+
+def _signal_text(value: Any) -> str:
+    """A step's ``signal`` field as text: a string as it is, a list of names joined by spaces."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, Iterable):
+        return " ".join(str(name) for name in value)
+    return str(value).strip()
 
 
 class FlowDefinition:
@@ -203,11 +276,13 @@ class FlowDefinition:
 
     Read ``steps``, ``names``, ``findings`` (``errors`` / ``warnings``), ``is_runnable``;
     ``target_of(i)`` is where step ``i`` goes next (an index, or None for the end of the flow);
-    ``index_of(name)`` finds a step by name, label or old name.
+    ``index_of(name)`` finds a step by name, label or old name; ``expression(i, field)`` is a route
+    computed when the step is left.
     """
 
     def __init__(self, steps: Sequence[StepDef], history: flow_names.NameHistory | None = None,
-                 raw_durations: Sequence[Any] | None = None, raw_timeouts: Sequence[Any] | None = None) -> None:
+                 raw_durations: Sequence[Any] | None = None, raw_timeouts: Sequence[Any] | None = None,
+                 raw_alerts: Sequence[Any] | None = None) -> None:
         self._steps: tuple[StepDef, ...] = tuple(steps)
         self._history = flow_names.NameHistory(history.entries()) if history is not None else flow_names.NameHistory()
         self._names: tuple[str, ...] = tuple(step.name for step in self._steps)
@@ -218,11 +293,18 @@ class FlowDefinition:
             s.duration for s in self._steps)
         self._raw_timeouts = tuple(raw_timeouts) if raw_timeouts is not None else tuple(
             s.timeout for s in self._steps)
+        self._raw_alerts = tuple(raw_alerts) if raw_alerts is not None else tuple(s.alert for s in self._steps)
         findings: list[Finding] = []
+        self._expressions = self._parse_routes(findings)
+        #: True when some route is an expression (the engine then works routes out when a step is left).
+        self.has_expressions = any(any(routes) for routes in self._expressions)
         self._targets: tuple[int | None, ...] = self._resolve_targets(findings)
         self._timeout_targets: tuple[int | None, ...] = self._resolve_timeout_targets(findings)
+        self._error_targets: tuple[int | None, ...] = self._resolve_error_targets(findings)
         self._resolved_then = tuple(self._resolve_route(s.then) for s in self._steps)
         self._resolved_ontimeout = tuple(self._resolve_route(s.ontimeout) for s in self._steps)
+        self._resolved_onerror = tuple(self._resolve_route(s.onerror or ONERROR_CONTINUE, onerror=True)
+                                       for s in self._steps)
         self._check(findings)
         order = {"error": 0, "warning": 1}
         self._findings = tuple(sorted(findings, key=lambda f: order[f.severity]))
@@ -235,32 +317,42 @@ class FlowDefinition:
     # -- building -------------------------------------------------------------------------------------
     @classmethod
     def from_rows(cls, rows: Iterable[Any], history: flow_names.NameHistory | None = None) -> FlowDefinition:
-        """Build and check a definition from ``(label, duration, then, timeout, ontimeout)`` rows (tuples
-        of 1 to 5 fields, dicts with those keys, or StepDef; missing fields take their defaults).
+        """Build and check a definition from ``(label, duration, then, timeout, ontimeout, until, signal,
+        onerror, alert)`` rows (tuples of 1 to 9 fields, dicts with those keys, or StepDef; missing fields
+        take their defaults).
 
-        ``history`` resolves old names used in ``then`` and ``ontimeout``. Durations and timeouts may be
-        numbers or numeric strings; a bad one becomes an ``invalid_duration`` / ``invalid_timeout`` error
-        finding (never an exception).
+        ``history`` resolves old names used in routes. Durations, timeouts and alerts may be numbers or
+        numeric strings; a bad one becomes an ``invalid_duration`` / ``invalid_timeout`` /
+        ``invalid_alert`` error finding (never an exception). ``signal`` may be a list of names.
         """
         steps: list[StepDef] = []
         raw: list[Any] = []
         raw_timeouts: list[Any] = []
+        raw_alerts: list[Any] = []
         for row in rows:
-            label, duration, then, timeout, ontimeout = _row_fields(row)
+            label, duration, then, timeout, ontimeout, until, signal, onerror, alert = _row_fields(row)
             parsed = parse_duration(duration)
             raw.append(duration)
             if timeout is None or timeout == "":
                 timeout = DEFAULT_TIMEOUT
             parsed_timeout = parse_timeout(timeout)
             raw_timeouts.append(timeout)
+            if alert is None or alert == "":
+                alert = DEFAULT_ALERT
+            parsed_alert = parse_timeout(alert)
+            raw_alerts.append(alert)
             steps.append(StepDef(
                 label=str(label) if label is not None else "",
                 duration=parsed if parsed is not None else math.nan,
                 then=_keyword_or_text(then, THEN_NEXT),
                 timeout=parsed_timeout if parsed_timeout is not None else math.nan,
                 ontimeout=_keyword_or_text(ontimeout, DEFAULT_ONTIMEOUT),
+                until=_keyword_or_text(until, DEFAULT_UNTIL).lower() or DEFAULT_UNTIL,
+                signal=_signal_text(signal),
+                onerror=_keyword_or_text(onerror, DEFAULT_ONERROR),
+                alert=parsed_alert if parsed_alert is not None else math.nan,
             ))
-        return cls(steps, history, raw, raw_timeouts)
+        return cls(steps, history, raw, raw_timeouts, raw_alerts)
 
     # -- reading --------------------------------------------------------------------------------------
     @property
@@ -330,7 +422,8 @@ class FlowDefinition:
 
     @property
     def targets(self) -> tuple[int | None, ...]:
-        """Per step, where it goes when it advances: a step index, or None for the end of the flow."""
+        """Per step, where it goes when it advances: a step index, or None for the end of the flow (also
+        for a ``then`` expression, whose target is only known when the step is left)."""
         return self._targets
 
     def target_of(self, index: int) -> int | None:
@@ -343,12 +436,56 @@ class FlowDefinition:
         a step without a timeout)."""
         return self._timeout_targets
 
+    @property
+    def error_targets(self) -> tuple[int | None, ...]:
+        """Per step, where its error route leads: a step index, or None (``continue``, ``end``, the end of
+        the flow, or an expression)."""
+        return self._error_targets
+
+    def expression(self, index: int, route_field: str) -> str | None:
+        """Step ``index``'s ``route_field`` ('then', 'ontimeout' or 'onerror') when it is an expression
+        (the text after its ``=``), else None."""
+        return self._expressions[index][ROUTE_FIELDS.index(route_field)]
+
     def successors(self, index: int) -> tuple[int | None, ...]:
-        """Where step ``index`` can go by itself: its ``then`` target, then its ``ontimeout`` target when
-        it has a timeout (a step index, or None for the end of the flow)."""
-        if self._steps[index].has_timeout:
-            return (self._targets[index], self._timeout_targets[index])
-        return (self._targets[index],)
+        """Where step ``index`` can go by itself: its ``then`` target, its ``ontimeout`` target when it has a
+        timeout, its ``onerror`` target when it has an error route (a step index, or None for the end of
+        the flow). An expression route counts every step it names (every step when it names none)."""
+        step = self._steps[index]
+        routes = self._expressions[index]
+        found: list[int | None] = []
+        for position, (route_field, active, target) in enumerate((
+                ("then", True, self._targets[index]),
+                ("ontimeout", step.has_timeout, self._timeout_targets[index]),
+                ("onerror", step.catches, self._error_targets[index]))):
+            if not active:
+                continue
+            expression = routes[position]
+            if expression is None:
+                if route_field != "onerror" or target is not None:
+                    found.append(target)
+                continue
+            found.extend(self.expression_targets(index, route_field))
+        return tuple(found)
+
+    def expression_targets(self, index: int, route_field: str) -> tuple[int | None, ...]:
+        """The steps (and None for the end) an expression route of step ``index`` can lead to, read from its
+        string literals (``flow_routes.referenced_steps``); every step when it names none."""
+        expression = self.expression(index, route_field)
+        if expression is None:
+            return ()
+        referenced = flow_routes.referenced_steps(expression, self._names, include_keywords=True)
+        if not referenced:
+            return tuple(range(len(self._steps)))
+        targets: list[int | None] = []
+        for name in referenced:
+            if name == THEN_END:
+                targets.append(None)
+            elif name == THEN_NEXT:
+                targets.append(index + 1 if index + 1 < len(self._steps) else None)
+            else:
+                targets.append(self._index[name])
+        return tuple(targets)
 
     def resolved_then(self, index: int) -> str:
         """Step ``index``'s ``then`` as it should read now: ``next``, ``end`` or a current step name."""
@@ -358,10 +495,17 @@ class FlowDefinition:
         """Step ``index``'s ``ontimeout`` as it should read now: ``next``, ``end`` or a current step name."""
         return self._resolved_ontimeout[index]
 
-    def _resolve_route(self, raw: str) -> str:
+    def resolved_onerror(self, index: int) -> str:
+        """Step ``index``'s ``onerror`` as it should read now: ``continue``, ``next``, ``end`` or a current
+        step name."""
+        return self._resolved_onerror[index]
+
+    def _resolve_route(self, raw: str, onerror: bool = False) -> str:
         raw = raw or THEN_NEXT
-        if raw.lower() in RESERVED_NAMES:
+        if raw.lower() in RESERVED_NAMES or (onerror and raw.lower() == ONERROR_CONTINUE):
             return raw.lower()
+        if flow_routes.is_expression(raw):
+            return raw
         target = self.index_of(raw)
         return self._names[target] if target is not None else raw
 
@@ -371,29 +515,64 @@ class FlowDefinition:
         labels = ["Next", "End", *[s.label.strip() for s in self._steps if s.name]]
         return names, labels
 
+    def onerror_menu(self) -> tuple[list[str], list[str]]:
+        """Menu names and labels for every ``Step{n}onerror`` parameter: continue, next, end, every step."""
+        names, labels = self.then_menu()
+        return [ONERROR_CONTINUE, *names], ["Continue", *labels]
+
     def rows(self) -> list[Row]:
-        """The steps as ``(label, duration, then, timeout, ontimeout)`` rows, routes resolved to current names."""
-        return [(s.label, s.duration, self._resolved_then[i], s.timeout, self._resolved_ontimeout[i])
-                for i, s in enumerate(self._steps)]
+        """The steps as ``(label, duration, then, timeout, ontimeout, until, signal, onerror, alert)`` rows,
+        routes resolved to current names."""
+        return [(s.label, s.duration, self._resolved_then[i], s.timeout, self._resolved_ontimeout[i], s.until,
+                 s.signal, self._resolved_onerror[i], s.alert) for i, s in enumerate(self._steps)]
 
     # -- checking -------------------------------------------------------------------------------------
+    def _parse_routes(self, findings: list[Finding]) -> tuple[tuple[str | None, ...], ...]:
+        """Per step, its (then, ontimeout, onerror) expression texts (None: not an expression); an expression
+        that does not parse is an ``invalid_route`` error."""
+        parsed: list[tuple[str | None, ...]] = []
+        for i, step in enumerate(self._steps):
+            routes: list[str | None] = []
+            for route_field, value in zip(ROUTE_FIELDS, (step.then, step.ontimeout, step.onerror), strict=True):
+                if not flow_routes.is_expression(value):
+                    routes.append(None)
+                    continue
+                try:
+                    route = flow_routes.parse_route(value, route_field, step.name)
+                except flow_routes.RouteError as exc:
+                    findings.append(Finding("error", "invalid_route", f"{exc} (block {i})", (step.name,), (i,)))
+                    routes.append(None)
+                    continue
+                routes.append(route.value)
+            parsed.append(tuple(routes))
+        return tuple(parsed)
+
+    def _is_expression(self, index: int, position: int) -> bool:
+        return flow_routes.is_expression((self._steps[index].then, self._steps[index].ontimeout,
+                                          self._steps[index].onerror)[position])
+
+    def _unknown(self, code: str, route_field: str, i: int, raw: str) -> Finding:
+        step = self._steps[i]
+        keywords = "'continue', 'next', 'end'" if route_field == "onerror" else "'next', 'end'"
+        return Finding("error", code,
+                       f"Step '{step.name}' (block {i}) has {route_field} '{raw}', but no step has that name; "
+                       f"use {keywords} or one of: {', '.join(self._names) or '(no steps)'}", (step.name,), (i,))
+
     def _resolve_targets(self, findings: list[Finding]) -> tuple[int | None, ...]:
         targets: list[int | None] = []
         count = len(self._steps)
         for i, step in enumerate(self._steps):
             raw = step.then or THEN_NEXT
-            if raw.lower() == THEN_NEXT:
+            if self._is_expression(i, 0):
+                targets.append(None)
+            elif raw.lower() == THEN_NEXT:
                 targets.append(i + 1 if i + 1 < count else None)
             elif raw.lower() == THEN_END:
                 targets.append(None)
             else:
                 target = self.index_of(raw)
                 if target is None:
-                    findings.append(Finding(
-                        "error", "unknown_then",
-                        f"Step '{step.name}' (block {i}) has then '{raw}', but no step has that name; "
-                        f"use 'next', 'end' or one of: {', '.join(self._names) or '(no steps)'}",
-                        (step.name,), (i,)))
+                    findings.append(self._unknown("unknown_then", "then", i, raw))
                 targets.append(target)
         return tuple(targets)
 
@@ -403,18 +582,32 @@ class FlowDefinition:
         for i, step in enumerate(self._steps):
             raw = step.ontimeout or THEN_NEXT
             target: int | None = None
-            if not step.has_timeout or raw.lower() == THEN_END:
+            if not step.has_timeout or raw.lower() == THEN_END or self._is_expression(i, 1):
                 pass
             elif raw.lower() == THEN_NEXT:
                 target = i + 1 if i + 1 < count else None
             else:
                 target = self.index_of(raw)
                 if target is None:
-                    findings.append(Finding(
-                        "error", "unknown_ontimeout",
-                        f"Step '{step.name}' (block {i}) has ontimeout '{raw}', but no step has that name; "
-                        f"use 'next', 'end' or one of: {', '.join(self._names) or '(no steps)'}",
-                        (step.name,), (i,)))
+                    findings.append(self._unknown("unknown_ontimeout", "ontimeout", i, raw))
+            targets.append(target)
+        return tuple(targets)
+
+    def _resolve_error_targets(self, findings: list[Finding]) -> tuple[int | None, ...]:
+        targets: list[int | None] = []
+        count = len(self._steps)
+        for i, step in enumerate(self._steps):
+            raw = step.onerror or ONERROR_CONTINUE
+            keyword = raw.lower()
+            target: int | None = None
+            if keyword in (ONERROR_CONTINUE, THEN_END) or self._is_expression(i, 2):
+                pass
+            elif keyword == THEN_NEXT:
+                target = i + 1 if i + 1 < count else None
+            else:
+                target = self.index_of(raw)
+                if target is None:
+                    findings.append(self._unknown("unknown_onerror", "onerror", i, raw))
             targets.append(target)
         return tuple(targets)
 
@@ -444,6 +637,8 @@ class FlowDefinition:
                     "error", "invalid_timeout",
                     f"Step '{step.name}' (block {i}) has timeout {self._raw_timeouts[i]!r}; use 0 (no watchdog) "
                     "or a number of seconds above 0", (step.name,), (i,)))
+            self._check_until(i, step, findings)
+            self._check_alert(i, step, findings)
         for name, blocks in seen.items():
             if len(blocks) > 1:
                 labels = ", ".join(repr(self._steps[b].label) for b in blocks)
@@ -453,6 +648,46 @@ class FlowDefinition:
                     "step names must be unique", (name,), tuple(blocks)))
         self._check_reachability(findings)
         self._check_instant_loops(findings)
+
+    def _check_until(self, i: int, step: StepDef, findings: list[Finding]) -> None:
+        until = (step.until or UNTIL_DURATION).strip().lower()
+        where = f"Step '{step.name}' (block {i})"
+        if until not in UNTIL_MODES:
+            findings.append(Finding("error", "invalid_until",
+                                    f"{where} has until {step.until!r}; use 'duration', 'tasks' or 'signal'",
+                                    (step.name,), (i,)))
+            return
+        names = str(step.signal or "").split()
+        if until == UNTIL_SIGNAL and not names:
+            findings.append(Finding("error", "no_signal",
+                                    f"{where} waits for a signal (until 'signal') but names none; give its signal "
+                                    "one or more names separated by spaces", (step.name,), (i,)))
+        elif until != UNTIL_SIGNAL and names:
+            findings.append(Finding("warning", "signal_unused",
+                                    f"{where} has signal {step.signal!r} but until is '{until}', so it does not "
+                                    "wait for it; set until to 'signal'", (step.name,), (i,)))
+        if until != UNTIL_DURATION and step.duration > 0 and not math.isinf(step.duration):
+            findings.append(Finding("warning", "duration_unused",
+                                    f"{where} waits for its {'tasks' if until == UNTIL_TASKS else 'signal'} "
+                                    f"(until '{until}'): its duration {step.duration:g} s is not used; give it a "
+                                    "timeout to limit the wait", (step.name,), (i,)))
+
+    def _check_alert(self, i: int, step: StepDef, findings: list[Finding]) -> None:
+        alert = step.alert
+        where = f"Step '{step.name}' (block {i})"
+        if math.isnan(alert):
+            findings.append(Finding("error", "invalid_alert",
+                                    f"{where} has alert {self._raw_alerts[i]!r}; use 0 (no alert) or a number of "
+                                    "seconds above 0", (step.name,), (i,)))
+        elif alert > 0 and step.kind != "timed":
+            findings.append(Finding("warning", "alert_unused",
+                                    f"{where} has alert {alert:g} s but is not a timed step (a duration above 0 "
+                                    "with until 'duration'), so onStepEndAlert never fires", (step.name,), (i,)))
+        elif alert > 0 and alert >= step.duration:
+            findings.append(Finding("warning", "alert_too_long",
+                                    f"{where} has alert {alert:g} s, not less than its duration "
+                                    f"{step.duration:g} s: onStepEndAlert fires at the step's first frame",
+                                    (step.name,), (i,)))
 
     def _check_reachability(self, findings: list[Finding]) -> None:
         reached: set[int] = set()
@@ -475,6 +710,7 @@ class FlowDefinition:
     def _check_instant_loops(self, findings: list[Finding]) -> None:
         # Each step has one successor, so every walk ends at the end, in a cycle, or on a step an earlier
         # walk already explored (whose cycle, if any, was found then): each step is walked once, O(n).
+        # A step whose then is an expression ends a walk (its target is only known when it is left).
         explored: set[int] = set()
         for start in range(len(self._steps)):
             path: list[int] = []

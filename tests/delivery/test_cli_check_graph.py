@@ -113,6 +113,45 @@ def test_check_knows_timeouts_and_their_routes(tmp_path: Path) -> None:
     assert code == 0 and "    s2 ==>|timeout 60s| s3" in out.splitlines()
 
 
+INSTALLATION_FLOW = """
+[[steps]]
+label = "Attract"
+until = "signal"
+signal = "visitor"
+[[steps]]
+label = "Load"
+duration = 0
+until = "tasks"
+onerror = "Sorry"
+[[steps]]
+label = "Show"
+duration = 10
+then = "='attract' if ctx.get('signal.visitor') else 'end'"
+[[steps]]
+label = "Sorry"
+duration = 3
+then = "attract"
+"""
+
+
+def test_check_and_graph_know_signals_tasks_error_routes_and_conditional_routes(tmp_path: Path) -> None:
+    code, out, _ = call("check", str(write_flow(tmp_path, INSTALLATION_FLOW)))
+    assert code == 0, out
+    assert "unreachable" not in out  # 'sorry' is reached by load's error route
+    assert ("note: Step 'show' then is conditional, worked out when the step is left: ='attract' if "
+            "ctx.get('signal.visitor') else 'end' (it can lead to 'attract', 'end') [conditional_route]") in out
+    code, out, _ = call("graph", str(tmp_path / "flow.toml"))
+    lines = out.splitlines()
+    assert code == 0 and "    s2 -->|error| s4" in lines and "    s3 -.->|then?| s1" in lines
+    assert "    s3 -.->|then?| finish" in lines
+    broken = write_flow(tmp_path, INSTALLATION_FLOW.replace('signal = "visitor"', "").replace(
+        "then = \"='attract'", "then = \"='attract' if"))
+    code, out, _ = call("check", str(broken))
+    assert code == 1
+    assert "error: Step 'attract' (block 0) waits for a signal (until 'signal') but names none" in out
+    assert "[no_signal]" in out and "[invalid_route]" in out and "Step 'show' then expression" in out
+
+
 def test_bad_flow_file_exits_2_with_the_reason(tmp_path: Path) -> None:
     flow = write_flow(tmp_path, '[[steps]]\nlabel = "A"\nduraton = 1\n')
     for command in ("check", "graph", "run"):

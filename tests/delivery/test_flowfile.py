@@ -53,7 +53,7 @@ asyncio = true
         StepRow("Wait", 2.5, "initialize"),
         StepRow("Done", DURATION_WAIT, "end"),
     )
-    assert flow.rows()[1] == ("Wait", 2.5, "initialize", 0.0, "next")
+    assert flow.rows()[1][:5] == ("Wait", 2.5, "initialize", 0.0, "next")
     assert flow.run == RunSettings(seconds=5.0, fps=30.0, asyncio=True)
 
 
@@ -109,7 +109,8 @@ timeout = 60
 ontimeout = "Attract"
 """))
     assert flow.steps[1] == StepRow("Visitor", DURATION_WAIT, "next", timeout=60.0, ontimeout="Attract")
-    assert flow.rows() == [("Attract", 10.0, "attract", 0.0, "next"), ("Visitor", -1.0, "next", 60.0, "Attract")]
+    assert [row[:5] for row in flow.rows()] == [("Attract", 10.0, "attract", 0.0, "next"),
+                                                ("Visitor", -1.0, "next", 60.0, "Attract")]
 
 
 def test_missing_file_is_a_flow_file_error(tmp_path: Path) -> None:
@@ -121,3 +122,42 @@ def test_semantic_problems_are_left_to_the_engine_check() -> None:
     # Duplicate labels and unknown targets are shape-valid: `lopflow check` reports them with the steps' names.
     flow = parse_flow_text('[[steps]]\nlabel = "A"\nthen = "nowhere"\n[[steps]]\nlabel = "A"\n')
     assert [step.label for step in flow.steps] == ["A", "A"]
+
+
+def test_reads_until_signal_onerror_alert_and_expression_routes(tmp_path: Path) -> None:
+    flow = load_flow_file(write(tmp_path, """
+[[steps]]
+label = "Attract"
+until = "signal"
+signal = ["visitor", "operator"]
+[[steps]]
+label = "Load"
+duration = 0
+until = "Tasks"
+onerror = "Attract"
+[[steps]]
+label = "Show"
+duration = 20
+alert = 2.5
+then = "='load' if ctx.get('again') else 'end'"
+"""))
+    assert flow.steps[0] == StepRow("Attract", DURATION_WAIT, "next", until="signal", signal="visitor operator")
+    assert (flow.steps[1].until, flow.steps[1].onerror) == ("tasks", "Attract")
+    assert flow.steps[2].alert == 2.5 and flow.steps[2].then.startswith("=")
+    assert flow.rows()[1] == ("Load", 0.0, "next", 0.0, "next", "tasks", "", "Attract", 0.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[[steps]]\nlabel = "A"\nuntil = "forever"\n', r"'until' must be one of 'duration', 'tasks', 'signal', "
+                                                         r"got 'forever'"),
+        ('[[steps]]\nlabel = "A"\nsignal = 3\n', r"'signal' must be a string of names separated by spaces"),
+        ('[[steps]]\nlabel = "A"\nsignal = ["two words"]\n', r"'signal' must be .* an array of names without spaces"),
+        ('[[steps]]\nlabel = "A"\nonerror = ""\n', r"'onerror' must be \"continue\", \"end\", \"next\", the label"),
+        ('[[steps]]\nlabel = "A"\nalert = -1\n', r"'alert' must be a number of seconds, 0 \(no alert\) or above"),
+    ],
+)
+def test_mistakes_in_the_new_fields_name_the_step_and_field(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(FlowFileError, match=r"step 1 \('A'\): " + expected):
+        load_flow_file(write(tmp_path, text))

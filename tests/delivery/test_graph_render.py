@@ -48,3 +48,25 @@ def test_timeout_edges_are_drawn_apart_from_the_others() -> None:
 
 def test_shipped_graph_module_has_no_renderers() -> None:
     assert not hasattr(flow_graph, "to_mermaid") and not hasattr(flow_graph, "to_dot")
+
+
+INSTALLATION = [("Attract", -1, "next", 0, "next", "signal", "visitor"),
+                ("Load", 0, "next", 0, "next", "tasks", "", "attract"),
+                ("Review", -1, "='show' if ctx['ok'] else 'attract'"), ("Show", 8.0, "=ctx['next_scene']", 0,
+                                                                         "next", "duration", "", "continue", 2.0)]
+
+
+def test_waits_error_routes_and_conditional_routes_are_drawn() -> None:
+    graph = flow_graph.build_graph(FlowDefinition.from_rows(INSTALLATION))
+    mermaid = to_mermaid(graph).splitlines()
+    assert '    s1>"Attract (until signal: visitor)"]' in mermaid
+    assert '    s2[["Load (until tasks)"]]' in mermaid and '    s4("Show (8s, alert 2s)")' in mermaid
+    assert "    s2 -->|error| s1" in mermaid
+    assert "    s3 -.->|then?| s4" in mermaid and "    s3 -.->|then?| s1" in mermaid
+    assert '    unknown{"?"}' in mermaid and "    s4 -.->|then?| unknown" in mermaid
+    dot = to_dot(graph)
+    assert '"attract" [label="Attract (until signal: visitor)", shape=cds];' in dot
+    assert '"load" [label="Load (until tasks)", shape=box3d];' in dot
+    assert '"load" -> "attract" [color=red, fontcolor=red, label="error"];' in dot
+    assert '"review" -> "show" [style=dashed, color=blue, fontcolor=blue, label="then?"];' in dot
+    assert '"__unknown__" [label="?", shape=diamond];' in dot

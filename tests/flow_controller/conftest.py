@@ -13,7 +13,7 @@ from flow_controller_helpers import Flow, make_flow
 def flow_factory(td_session: Any) -> Any:
     """``flow_factory(rows, setup=True)`` -> Flow on a fresh mock_td project."""
 
-    def factory(rows: Iterable[tuple[str, float, str]] | None = None, **kwargs: Any) -> Flow:
+    def factory(rows: Iterable[tuple[Any, ...]] | None = None, **kwargs: Any) -> Flow:
         return make_flow(td_session, rows, **kwargs)
 
     return factory

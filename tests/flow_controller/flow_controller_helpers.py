@@ -44,16 +44,20 @@ class Flow:
         self.target = target
 
     # -- parameters -----------------------------------------------------------------------------------
-    def set_steps(self, rows: Iterable[tuple[str, float, str]]) -> None:
-        """Fill the Step sequence: labels first (so then menus know every step), then durations and thens."""
+    def set_steps(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Fill the Step sequence: labels first (so then menus know every step), then durations and thens
+        (and, for 5-field rows ``(label, duration, then, timeout, ontimeout)``, the watchdog)."""
         rows = list(rows)
         fc = self.fc
         fc.seq.Step.numBlocks = len(rows)
-        for i, (label, _duration, _then) in enumerate(rows):
-            setattr(fc.par, f"Step{i}label", label)
-        for i, (_label, duration, then) in enumerate(rows):
-            setattr(fc.par, f"Step{i}duration", duration)
-            setattr(fc.par, f"Step{i}then", then)
+        for i, row in enumerate(rows):
+            setattr(fc.par, f"Step{i}label", row[0])
+        for i, row in enumerate(rows):
+            setattr(fc.par, f"Step{i}duration", row[1])
+            setattr(fc.par, f"Step{i}then", row[2])
+            if len(row) > 3:
+                setattr(fc.par, f"Step{i}timeout", row[3])
+                setattr(fc.par, f"Step{i}ontimeout", row[4])
 
     def status(self) -> str:
         return str(self.fc.par.Status.eval())
@@ -88,7 +92,7 @@ class Flow:
         return dat.module
 
 
-def make_flow(session: Any, rows: Iterable[tuple[str, float, str]] | None = None, setup: bool = True,
+def make_flow(session: Any, rows: Iterable[tuple[Any, ...]] | None = None, setup: bool = True,
               target_name: str = "process", mode: str = "embedded") -> Flow:
     """Build a FlowController and a target in /project1, fill the steps and (optionally) pulse Setup."""
     project = session.root.op("project1")

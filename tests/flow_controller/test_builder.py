@@ -12,11 +12,15 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 EXPECTED_PAGES = {
-    "Control": ["Start", "Stop", "Nextstep", "Status", "Currentstep", "Waiting", "Lastresult"],
+    "Control": ["Start", "Stop", "Nextstep", "Pause", "Resume", "Back", "Signal", "Signalname", "Signalpayload",
+                "Status", "Currentstep", "Waiting", "Lastresult"],
     "Setup": ["Targetcomp", "Flowname", "Setup", "Cleanup", "Setupstatus", "Activeprocessid", "Exposeprocess",
-              "Exposeflowdetails", "Callbackdat"],
-    "Steps": ["Step", "Step0label", "Step0duration", "Step0then"],
-    "Advanced": ["Maxtransitions", "Historysize", "Chanresultlength", "Chanstepdatalength", "Chanlastupdatetime"],
+              "Exposeflowdetails", "Asynciocomp", "Callbackdat"],
+    "Steps": ["Step", "Step0label", "Step0duration", "Step0then", "Step0timeout", "Step0ontimeout",
+              "Step0until", "Step0signal", "Step0onerror", "Step0alert"],
+    "Advanced": ["Maxtransitions", "Historysize", "Godebounce", "Chanresultlength", "Chanstepdatalength",
+                 "Chanlastupdatetime"],
+    "Recovery": ["Journal", "Journalfolder", "Journalfsync", "Restoreonstart", "Restore", "Restoretimed"],
     "About": ["Version"],
 }
 READ_ONLY = {"Status", "Currentstep", "Waiting", "Lastresult", "Setupstatus", "Activeprocessid", "Version"}

@@ -12,7 +12,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 COMMON = {key for key, _ in flow_callbacks.COMMON_KEYS}
 #: What _fire_every_callback fires (pauses, timeouts, signals, tasks and restores fire the others).
 FIRED_HERE = {"onFlowStart", "onStepEnter", "onWaitForContinue", "onContextChange", "onFlowUpdate", "onError",
-              "onStepExit", "onNextStep", "onFlowFinish", "onStepsChanged"}
+              "onRoute", "onStepExit", "onNextStep", "onFlowFinish", "onStepsChanged"}
 
 TRIGGER_ERROR = '''
 def onFlowUpdate(info):
@@ -28,7 +28,7 @@ def _fire_every_callback(flow):
     fc.Set("k", 1)  # onContextChange
     fc.Update({"x": 1})  # onFlowUpdate (raises -> onError)
     fc.WaitForContinue()
-    fc.NextStep()  # onStepExit, onNextStep, onStepEnter
+    fc.NextStep()  # onRoute, onStepExit, onNextStep, onStepEnter
     fc.Finish("ok")  # onStepExit, onFlowFinish
     fc.par.Step1label = "Second Step"  # onStepsChanged
     errors = flow.session.take_script_exceptions()
@@ -59,12 +59,13 @@ def test_callback_order_for_start_next_and_finish(flow_factory):
     assert flow.names() == ["onFlowStart", "onStepEnter", "onWaitForContinue"]
     flow.clear_calls()
     flow.fc.par.Nextstep.pulse()
-    assert flow.names() == ["onStepExit", "onNextStep", "onStepEnter",  # into 'second' (duration 0)
-                            "onStepExit", "onNextStep", "onStepEnter", "onWaitForContinue"]
-    assert [i.get("step_name") for _, i in flow.calls()][:3] == ["first", "second", "second"]
+    assert flow.names() == ["onRoute", "onStepExit", "onNextStep", "onStepEnter",  # into 'second' (duration 0)
+                            "onRoute", "onStepExit", "onNextStep", "onStepEnter", "onWaitForContinue"]
+    assert [i.get("step_name") for _, i in flow.calls()][:4] == ["first", "first", "second", "second"]
     flow.clear_calls()
+    flow.session.advance()  # the GO guard: one outside NextStep per frame
     flow.fc.par.Nextstep.pulse()
-    assert flow.names() == ["onStepExit", "onFlowFinish"]
+    assert flow.names() == ["onRoute", "onStepExit", "onFlowFinish"]
 
 
 def test_stop_fires_exit_and_finish_and_status_returns_to_ready(flow_factory):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from flow_controller_helpers import make_flow
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -29,7 +31,7 @@ class FlowControllerMachine(RuleBasedStateMachine):
             duration = data.draw(st.sampled_from([-1.0, 0.5, 0.0] if last else [-1.0, 0.5]), label=f"duration{i}")
             choices = ["next", "end"] if last and duration == 0 else ["next", "end", *names]
             rows.append((LABELS[i], duration, data.draw(st.sampled_from(choices), label=f"then{i}")))
-        self.session = mock_td.install()
+        self.session = mock_td.install(project_folder=tempfile.mkdtemp(prefix="lopflow_test_"))
         self.flow = make_flow(self.session, rows)
         self.fc = self.flow.fc
         self.fc.par.Historysize = 20

@@ -3,6 +3,8 @@ edit, one shared Then menu, frame callbacks only while something is due."""
 
 from __future__ import annotations
 
+import tempfile
+
 import flow_adapter_steps
 import flow_spec
 from flow_controller_helpers import TDCallCounter, make_flow
@@ -15,7 +17,7 @@ def _chain(count, duration=-1.0):
 
 
 def _next_step_calls(steps):
-    session = mock_td.install()
+    session = mock_td.install(project_folder=tempfile.mkdtemp(prefix="lopflow_test_"))
     flow = make_flow(session, _chain(steps))
     fc = flow.fc
     fc.Start()
@@ -37,7 +39,7 @@ def test_a_next_step_makes_few_td_calls_whatever_the_flow_size():
 
 
 def _label_edit(steps):
-    session = mock_td.install()
+    session = mock_td.install(project_folder=tempfile.mkdtemp(prefix="lopflow_test_"))
     flow = make_flow(session, _chain(steps))
     fc = flow.fc
     ext = fc.ext.FlowControllerExt
@@ -69,7 +71,7 @@ def test_every_then_parameter_shares_one_menu_source(flow_factory):
 
 
 def test_filling_a_flow_loads_it_a_bounded_number_of_times():
-    session = mock_td.install()
+    session = mock_td.install(project_folder=tempfile.mkdtemp(prefix="lopflow_test_"))
     flow = make_flow(session, None, setup=False)
     loads = []
     engine = flow.fc.ext.FlowControllerExt.engine

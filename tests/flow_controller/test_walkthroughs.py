@@ -110,8 +110,10 @@ def test_walkthrough_3_review_step_jumps_back_to_retry(flow_factory):
     flow.fc.par.Start.pulse()
     for expected_attempt in (1, 2):
         assert flow.fc.Get("attempts") == expected_attempt
+        flow.session.advance()  # the GO guard: one outside NextStep per frame (the operator's next press)
         logic.attempt_done()
         assert flow.current() == "attempt (0)"
+    flow.session.advance()
     logic.attempt_done()
     assert flow.status() == "Completed"
     entered = [info["step_name"] for name, info in flow.calls() if name == "onStepEnter"]

@@ -15,10 +15,13 @@ class Harness:
     """A FlowEngine on a frozen clock with every callback recorded in order.
 
     ``dat[name] = fn`` plays the callbacks DAT; ``calls`` is ``[(callbackName, info copy), ...]``;
-    ``script_errors`` what the adapter would show with addScriptError.
+    ``script_errors`` what the adapter would show with addScriptError. Every callback is recorded, except
+    those in ``quiet`` (onRoute by default) until ``dat`` defines them.
     """
 
-    def __init__(self, rows: Iterable[Any], **engine_args: Any) -> None:
+    def __init__(self, rows: Iterable[Any], quiet: Iterable[str] = ("onRoute",), **engine_args: Any) -> None:
+        #: Callbacks handled only when ``dat`` defines them (onRoute fires on every route leave it handles).
+        self.quiet = frozenset(quiet)
         self.time = 0.0
         self.frame_no = 1
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -31,7 +34,10 @@ class Harness:
             flow_steps.FlowDefinition.from_rows(rows), now=lambda: self.time, frame=lambda: self.frame_no,
             dispatcher=self.dispatcher, **{"budget_clock": lambda: 0.0, **engine_args})
 
-    def _lookup(self, name: str) -> Callable[[dict[str, Any]], Any]:
+    def _lookup(self, name: str) -> Callable[[dict[str, Any]], Any] | None:
+        if name in self.quiet and name not in self.dat:
+            return None
+
         def record(info: dict[str, Any]) -> Any:
             self.calls.append((name, dict(info)))
             user = self.dat.get(name)

@@ -14,9 +14,14 @@ ADAPTER_CALLBACKS = {"onFlowRestore"}
 
 
 def fire_everything(harness: Any) -> Any:
-    h = harness([("One", -1, "next", 2.0), ("Two", 0.5), ("Three", 0)])
+    h = harness([("One", -1, "next", 2.0), ("Two", 0.5, "next", 0, "next", "duration", "", "continue", 0.2),
+                 ("Three", 0)])
     h.dat["onStepEnter"] = lambda info: 1 / 0 if info["step_name"] == "three" else None
+    h.dat["onRoute"] = lambda info: None
     h.engine.start()
+    h.engine.task_started(7)
+    h.engine.task_done(7, "completed", "result")
+    h.engine.signal("go", {"n": 1})
     h.engine.set("k", 1)
     h.engine.wait_for_continue("data")
     h.engine.update("more")
@@ -153,6 +158,53 @@ def _reinit(h: Any) -> None:
     h.advance(1.0)
 
 
+def _routed(h: Any) -> None:
+    h.dat["onRoute"] = lambda info: None
+    h.engine.start()
+    h.clear()
+    h.engine.next_step()
+
+
+def _signal_consumed(h: Any) -> None:
+    h.engine.load_rows([("W", -1), ("A", 0, "next", 0, "next", "signal", "go"), ("B", 5.0), ("Last", -1)])
+    h.engine.start()
+    h.engine.go_to_step("a")
+    h.clear()
+    h.advance()
+    assert h.engine.signal("go", 1)
+
+
+def _signal_queued(h: Any) -> None:
+    h.engine.start()
+    h.clear()
+    assert not h.engine.signal("go", 1)
+
+
+def _task_done(h: Any) -> None:
+    h.engine.start()
+    h.engine.task_started(1)
+    h.clear()
+    assert h.engine.task_done(1, "completed")
+
+
+def _raises_routed(h: Any) -> None:
+    h.engine.load_rows([("W", -1, "next", 0, "next", "duration", "", "last"), ("A", 5.0), ("B", 5.0), ("Last", -1)])
+    h.dat["onWaitForContinue"] = lambda info: 1 / 0 if info["step_name"] == "w" else None
+    h.engine.start()
+    assert h.engine.current_step_name == "last"
+    h.calls[:] = [(n, i) for n, i in h.calls if (n, i.get("step_name")) != ("onWaitForContinue", "last")]
+    h.calls[:] = h.calls[[n for n, _ in h.calls].index("onWaitForContinue"):]
+
+
+def _alert(h: Any) -> None:
+    h.engine.load_rows([("W", -1), ("A", 5.0, "next", 0, "next", "duration", "", "continue", 1.0), ("B", 5.0),
+                        ("Last", -1)])
+    h.engine.start()
+    h.engine.go_to_step("a")
+    h.clear()
+    h.advance(4.0, frames=4)
+
+
 def _edited(h: Any) -> None:
     h.engine.load_rows([("W", -1), ("A", -1), ("B", 5.0), ("Last", -1), ("New", -1)])
 
@@ -192,6 +244,12 @@ SCENARIOS = {
     "A step's timeout passes": _timeout,
     "NextStep() ignored (GO guard, expect, not running)": _ignored,
     "Run restored (Restore) or extension re-initialised": _reinit,
+    "A step is left by a route (then, ontimeout, onerror), onRoute defined": _routed,
+    "Signal(name) consumed by the waiting step": _signal_consumed,
+    "Signal(name) nobody waits for": _signal_queued,
+    "A step task ends (RunTask)": _task_done,
+    "A callback of the step raises, onerror not 'continue'": _raises_routed,
+    "A timed step has its alert's seconds left": _alert,
 }
 
 
@@ -219,7 +277,8 @@ def test_callback_order_table_row(harness: Any, action: str, order: str) -> None
     # The first step W waits, so the optional onWaitForContinue is expected when it is entered.
     include_optional = action in ("Start", "Start while running")
     expected = expected_sequence(order, include_optional)
-    actual = h.names()[1:] if action == "A callback raises" else h.names()  # drop the raising callback
+    raising = ("A callback raises", "A callback of the step raises, onerror not 'continue'")
+    actual = h.names()[1:] if action in raising else h.names()  # drop the raising callback
     assert actual == expected, (action, h.names())
 
 

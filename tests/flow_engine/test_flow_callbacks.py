@@ -108,12 +108,15 @@ def test_registry_lists_every_callback_of_the_issue() -> None:
     assert set(flow_callbacks.callback_names()) == {
         "onFlowStart", "onStepEnter", "onStepExit", "onNextStep", "onWaitForContinue", "onFlowUpdate",
         "onContextChange", "onFlowFinish", "onError", "onStepsChanged", "onFlowPause", "onFlowResume",
-        "onStepTimeout", "onFlowRestore"}
+        "onStepTimeout", "onFlowRestore", "onTaskDone", "onSignal", "onRoute", "onStepEndAlert"}
+    assert "error" in flow_callbacks.spec("onStepEnter").key_names
+    assert {"signal", "signal_payload"} <= set(flow_callbacks.spec("onStepExit").key_names)
+    assert flow_callbacks.spec("onRoute").uses_return
     step_enter = flow_callbacks.spec("onStepEnter")
     for key in ("step", "step_index", "step_name", "step_type", "step_label", "step_duration", "step_then",
                 "step_data", "source"):
         assert key in step_enter.key_names
-    assert [c.name for c in flow_callbacks.CALLBACKS if c.uses_return] == ["onFlowFinish"]
+    assert [c.name for c in flow_callbacks.CALLBACKS if c.uses_return] == ["onFlowFinish", "onRoute"]
 
 
 def test_template_defines_every_callback_with_its_keys() -> None:

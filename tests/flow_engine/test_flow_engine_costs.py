@@ -119,13 +119,13 @@ def test_history_shows_a_small_value_as_it_was_when_set(harness: Any) -> None:
 
 def test_no_payload_is_built_for_a_callback_nobody_handles(monkeypatch: pytest.MonkeyPatch, harness: Any) -> None:
     built: list[str] = []
-    for name in ("step_enter", "step_exit", "next_step", "wait"):
+    for name in ("step_enter", "step_exit", "next_step", "wait", "route", "step_end_alert"):
         original = getattr(flow_payloads, name)
         monkeypatch.setattr(flow_payloads, name,
                             lambda *args, _name=name, _original=original: built.append(_name) or _original(*args))
     dispatcher = flow_callbacks.CallbackDispatcher(lookup=lambda name: None)
-    engine = flow_engine.FlowEngine(flow_steps.FlowDefinition.from_rows([("A", 0), ("B", 0), ("C", -1)]),
-                                    now=lambda: 0.0, frame=lambda: 1, dispatcher=dispatcher)
+    engine = flow_engine.FlowEngine(flow_steps.FlowDefinition.from_rows(
+        [("A", 0), ("B", 0, "='c'"), ("C", -1)]), now=lambda: 0.0, frame=lambda: 1, dispatcher=dispatcher)
     engine.start()
     assert engine.current_step_name == "c" and built == []
     dispatcher.assign("onStepEnter", lambda info: None)

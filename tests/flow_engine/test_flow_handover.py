@@ -15,6 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 SHOW = [("Attract", 5.0, "next"), ("Visitor", -1, "next", 60.0, "attract"), ("Thanks", 3.0, "attract")]
+#: SHOW with a visitor that arrives as a signal.
+SIGNAL_SHOW = [SHOW[0], ("Visitor", -1, "next", 60.0, "attract", "signal", "visitor"), SHOW[2]]
 
 
 def successor(h: Any, rows: list[Any] | None = None) -> Any:
@@ -302,7 +304,7 @@ def test_a_failing_listener_is_reported_and_the_run_goes_on(harness: Any) -> Non
 
 
 OPS = st.sampled_from(["start", "go", "goto", "set", "set_object", "clear", "pause", "resume", "back", "finish",
-                       "stop", "tick", "wait", "rename"])
+                       "stop", "tick", "wait", "rename", "signal", "other_signal", "task", "task_done"])
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -311,7 +313,7 @@ def test_folding_the_records_gives_the_engines_journal_state(harness: Any, ops: 
     """Whatever happens, replaying the records the engine emitted (as a restore reads them) gives the run
     position the engine reports, and a run imported from it reports that position again. (``harness``
     is the Harness class: nothing in it is shared between examples.)"""
-    h = harness(SHOW)
+    h = harness(SIGNAL_SHOW)
     records: list[dict[str, Any]] = []
     h.engine.on_record = records.append
     for op in ops:
@@ -327,9 +329,16 @@ def test_folding_the_records_gives_the_engines_journal_state(harness: Any, ops: 
         elif op == "clear":
             engine.clear_context()
         elif op == "rename":
-            engine.load_rows([("Intro", 0)] + SHOW if len(engine.definition) == 3 else SHOW)
+            engine.load_rows([("Intro", 0)] + SIGNAL_SHOW if len(engine.definition) == 3 else SIGNAL_SHOW)
         elif not running:
             continue
+        elif op in ("signal", "other_signal"):
+            engine.signal("visitor" if op == "signal" else "other", len(records))
+        elif op == "task":
+            engine.task_started(len(records) + 1000 * len(ops))
+        elif op == "task_done":
+            if engine.running_tasks:
+                engine.task_done(engine.running_tasks[0], "completed")
         elif op == "go":
             h.go()
         elif op == "goto":
@@ -340,7 +349,7 @@ def test_folding_the_records_gives_the_engines_journal_state(harness: Any, ops: 
     for record in copy.deepcopy(records):
         flow_journal.fold(folded, record)
     expected = h.engine.journal_state()
-    for key in ("status", "process_id", "step", "index", "entry", "waiting", "paused", "context"):
+    for key in ("status", "process_id", "step", "index", "entry", "waiting", "paused", "context", "signals", "tasks"):
         assert folded[key] == expected[key], key
     assert set(folded["lost_keys"]) == set(expected["lost_keys"])
     assert (folded["timer"] is None) == (expected["timer"] is None)
@@ -348,7 +357,7 @@ def test_folding_the_records_gives_the_engines_journal_state(harness: Any, ops: 
         new = successor(h, list(h.engine.definition.rows()))
         report = new.engine.import_run(folded, source="restore")
         position = new.engine.journal_state()
-        for key in ("status", "process_id", "step", "index", "entry", "waiting", "paused", "context"):
+        for key in ("status", "process_id", "step", "index", "entry", "waiting", "paused", "context", "signals"):
             assert position[key] == expected[key], key
         assert report.lost_keys == tuple(folded["lost_keys"])
 

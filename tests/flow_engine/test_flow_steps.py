@@ -109,7 +109,7 @@ def test_then_accepts_labels_and_old_names_through_the_history() -> None:
     assert defn.errors == ()
     assert defn.target_of(1) == 0 and defn.target_of(2) == 0
     assert defn.resolved_then(1) == "intro"
-    assert defn.rows()[1] == ("B", -1.0, "intro", 0.0, "next")
+    assert defn.rows()[1][:5] == ("B", -1.0, "intro", 0.0, "next")
     assert defn.index_of("old_intro") == 0 and defn.index_of("Intro") == 0 and defn.index_of("zzz") is None
 
 
@@ -128,7 +128,7 @@ def test_errors_come_before_warnings_and_findings_serialise() -> None:
 
 def test_a_row_with_too_many_fields_is_rejected_clearly() -> None:
     with pytest.raises(ValueError, match="label, duration, then, timeout, ontimeout"):
-        FlowDefinition.from_rows([("A", -1, "next", 0, "next", "extra")])
+        FlowDefinition.from_rows([("A", -1, "next", 0, "next", "duration", "", "continue", 0, "extra")])
 
 
 def test_a_new_step_block_advances_at_once_by_default() -> None:
