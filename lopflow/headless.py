@@ -314,10 +314,22 @@ def write_steps(controller: Any, definition: Any) -> None:
                 raise ValueError(f"step {step.name!r} sets {name}, but {controller.path} has no Step {name} "
                                  "parameter; rebuild the component")
     for index in range(len(definition)):
-        setattr(controller.par, f"Step{index}then", definition.resolved_then(index))
+        _write_route(controller, definition, index, "then", definition.resolved_then)
         for name, resolved in routes:
             if name in present:
-                setattr(controller.par, f"Step{index}{name}", resolved(index))
+                _write_route(controller, definition, index, name, resolved)
+
+
+def _write_route(controller: Any, definition: Any, index: int, field: str, resolved: Callable[[int], str]) -> None:
+    """Write one route parameter: a flow-file expression (``=...`` on ``ctx``) becomes the parameter in
+    expression mode, as a TD user would write it (``ctx`` is the controller's promoted ``Context``), read
+    when the step is left; any other route is the menu value it resolves to now."""
+    par = getattr(controller.par, f"Step{index}{field}")
+    expression = definition.expression(index, field)
+    if expression is None:
+        par.val = resolved(index)
+    else:
+        par.expr = f"(lambda ctx: {expression})(me.Context)"
 
 
 def _definition_module(definition: Any) -> Any:

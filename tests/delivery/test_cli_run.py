@@ -62,7 +62,7 @@ def test_readme_main_job_runs_the_process_example_to_completion() -> None:
     out = result.stdout.splitlines()
     assert "Result: Completed (success): 8 lines in poems.txt" in out
     progress = [line for line in out if line.startswith("[")]
-    assert any("step: process (waiting)  tasks: #1 count lines of poems.txt" in line for line in progress)
+    assert any("step: process  tasks: #1 count lines of poems.txt" in line for line in progress)
     assert "Completed" in progress[-1]
     steps = out[out.index("Steps visited (3):") + 2:][:3]
     assert [line.split()[1] for line in steps] == ["initialize", "process", "complete"]
