@@ -191,6 +191,8 @@ class FlowEngine:
         self._dispatcher.add_exception_hook(self._run.on_callback_error)
         self._context.add_listener(self._run.on_context_change)
         self._seen_names: tuple[str, ...] = ()
+        #: The rows ``load_rows`` last loaded and the definition they gave (a one-block edit is applied to it).
+        self._loaded_rows: tuple[list[Any], flow_steps.FlowDefinition] | None = None
         self._listeners: list[StateListener] = []
         self._last_state: FlowState | None = None
         self._go_debounce: float | None = None
@@ -448,11 +450,44 @@ class FlowEngine:
         onStepsChanged (when the steps or their findings changed).
         """
         rows = list(rows)
-        plain = flow_steps.FlowDefinition.from_rows(rows)
-        flow_names.apply_renames(self._names, self._seen_names, plain.names)
-        definition = flow_steps.FlowDefinition.from_rows(rows, self._names)
-        self._set_definition(definition)
+        edited = self._edit_rows(rows)
+        if edited is None:
+            plain = flow_steps.FlowDefinition.from_rows(rows)
+            flow_names.apply_renames(self._names, self._seen_names, plain.names)
+            definition = flow_steps.FlowDefinition.from_rows(rows, self._names)
+            self._set_definition(definition)
+        else:
+            definition, renames = edited
+            self._set_definition(definition, renames)
+        self._loaded_rows = (rows, definition)
         return definition
+
+    def _edit_rows(self, rows: list[Any]) -> tuple[flow_steps.FlowDefinition, list[tuple[str, str]]] | None:
+        """When ``rows`` differ from the rows last loaded in one block only: the last definition with that
+        block replaced (``FlowDefinition.with_row``) and the rename it made, recorded first as
+        ``flow_names.apply_renames`` would; else None (rebuild)."""
+        if self._loaded_rows is None:
+            return None
+        previous, base = self._loaded_rows
+        if len(previous) != len(rows) or self._seen_names is not base.names:
+            return None
+        if not all(type(row) is tuple or type(row) is flow_steps.StepDef for row in rows):
+            return None  # a dict row may have been changed in place: compare nothing, rebuild
+        changed = [i for i, (old, new) in enumerate(zip(previous, rows, strict=True)) if old != new]
+        if len(changed) != 1:
+            return None
+        index = changed[0]
+        old_name, name = base.names[index], flow_steps.row_step(rows[index]).name
+        # flow_names.apply_renames for one block, without a pass over every name: a rename when the old name
+        # is gone and the new one is new; then every live name is dropped from the history.
+        renames: list[tuple[str, str]] = []
+        if old_name and name and old_name != name and base.name_count(old_name) == 1 and not base.name_count(name):
+            renames.append((old_name, name))
+            self._names.record(old_name, name)
+        for key in list(self._names):
+            if key == name or base.name_count(key) - (key == old_name) > 0:
+                self._names.forget(key)
+        return base.with_row(index, rows[index], self._names), renames
 
     def clear_name_history(self) -> None:
         """Forget every recorded rename (``ClearNameHistory``)."""
@@ -460,8 +495,10 @@ class FlowEngine:
         self._run.record("name_history_cleared", "api")
         self._queue.drain()
 
-    def _set_definition(self, definition: flow_steps.FlowDefinition) -> list[tuple[str, str]]:
-        renames = flow_names.apply_renames(self._names, self._seen_names, definition.names)
+    def _set_definition(self, definition: flow_steps.FlowDefinition,
+                        renames: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+        if renames is None:
+            renames = flow_names.apply_renames(self._names, self._seen_names, definition.names)
         self._seen_names = definition.names
         run = self._run
         previous = run.definition

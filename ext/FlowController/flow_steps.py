@@ -62,6 +62,10 @@ code                severity meaning
                              first frame
 =================== ======== ==========================================================================
 
+``definition.with_row(index, row, history)`` is the same definition with one block replaced, equal to
+``from_rows`` of the edited rows but worked out from the old one: an edit costs O(1) in the number of
+steps apart from copying plain tuples (the engine's ``load_rows`` uses it when one row changed).
+
 A definition with errors is not runnable (``is_runnable`` is False): FlowController shows the findings
 as a warning on the component and the engine keeps its status ``Not Setup`` (or, while running, keeps
 running on the previous definition).
@@ -271,6 +275,52 @@ def _signal_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _parse_row(row: Any) -> tuple[StepDef, Any, Any, Any]:
+    """A row as a StepDef, with the raw duration, timeout and alert it was given (for the messages)."""
+    label, duration, then, timeout, ontimeout, until, signal, onerror, alert = _row_fields(row)
+    parsed = parse_duration(duration)
+    if timeout is None or timeout == "":
+        timeout = DEFAULT_TIMEOUT
+    parsed_timeout = parse_timeout(timeout)
+    if alert is None or alert == "":
+        alert = DEFAULT_ALERT
+    parsed_alert = parse_timeout(alert)
+    step = StepDef(
+        label=str(label) if label is not None else "",
+        duration=parsed if parsed is not None else math.nan,
+        then=_keyword_or_text(then, THEN_NEXT),
+        timeout=parsed_timeout if parsed_timeout is not None else math.nan,
+        ontimeout=_keyword_or_text(ontimeout, DEFAULT_ONTIMEOUT),
+        until=_keyword_or_text(until, DEFAULT_UNTIL).lower() or DEFAULT_UNTIL,
+        signal=_signal_text(signal),
+        onerror=_keyword_or_text(onerror, DEFAULT_ONERROR),
+        alert=parsed_alert if parsed_alert is not None else math.nan,
+    )
+    return step, duration, timeout, alert
+
+
+_UNKNOWN_CODES = ("unknown_then", "unknown_ontimeout", "unknown_onerror")
+
+
+@dataclass(frozen=True)
+class _EditState:
+    """What ``FlowDefinition.with_row`` carries from one definition to the next (never mutated)."""
+
+    positions: dict[str, list[int]]  # step name -> its blocks
+    routes: dict[str, frozenset[int]]  # a name routes look up -> the steps whose routes look it up
+    invalid_route: dict[int, tuple[Finding, ...]]
+    unknown: tuple[dict[int, Finding], ...]  # per route field: block -> its unknown_* finding
+    local: dict[int, tuple[Finding, ...]]  # block -> the findings about that step alone
+    duplicates: dict[str, Finding]
+    unreachable: tuple[int, ...]
+    cycles: tuple[tuple[int, ...], ...]
+
+
+def row_step(row: Any) -> StepDef:
+    """One row (as ``FlowDefinition.from_rows`` takes it) as a StepDef."""
+    return _parse_row(row)[0]
+
+
 class FlowDefinition:
     """An ordered, checked list of steps. Build it with ``from_rows``; it never changes afterwards.
 
@@ -298,9 +348,10 @@ class FlowDefinition:
         self._expressions = self._parse_routes(findings)
         #: True when some route is an expression (the engine then works routes out when a step is left).
         self.has_expressions = any(any(routes) for routes in self._expressions)
-        self._targets: tuple[int | None, ...] = self._resolve_targets(findings)
-        self._timeout_targets: tuple[int | None, ...] = self._resolve_timeout_targets(findings)
-        self._error_targets: tuple[int | None, ...] = self._resolve_error_targets(findings)
+        self._targets: tuple[int | None, ...] = ()
+        self._timeout_targets: tuple[int | None, ...] = ()
+        self._error_targets: tuple[int | None, ...] = ()
+        self._resolve_all_targets(findings)
         self._resolved_then = tuple(self._resolve_route(s.then) for s in self._steps)
         self._resolved_ontimeout = tuple(self._resolve_route(s.ontimeout) for s in self._steps)
         self._resolved_onerror = tuple(self._resolve_route(s.onerror or ONERROR_CONTINUE, onerror=True)
@@ -313,6 +364,10 @@ class FlowDefinition:
         self._errors = tuple(f for f in self._findings if f.severity == "error")
         self._warnings = tuple(f for f in self._findings if f.severity == "warning")
         self._loop_steps = frozenset(i for f in self._warnings if f.code == "instant_loop" for i in f.indices)
+        #: How many steps had their routes and findings worked out for this definition (every step here;
+        #: ``with_row`` only those the edit can affect). Tests read it to check an edit's cost.
+        self.steps_checked = len(self._steps)
+        self._edit: _EditState | None = None
 
     # -- building -------------------------------------------------------------------------------------
     @classmethod
@@ -330,29 +385,208 @@ class FlowDefinition:
         raw_timeouts: list[Any] = []
         raw_alerts: list[Any] = []
         for row in rows:
-            label, duration, then, timeout, ontimeout, until, signal, onerror, alert = _row_fields(row)
-            parsed = parse_duration(duration)
+            step, duration, timeout, alert = _parse_row(row)
+            steps.append(step)
             raw.append(duration)
-            if timeout is None or timeout == "":
-                timeout = DEFAULT_TIMEOUT
-            parsed_timeout = parse_timeout(timeout)
             raw_timeouts.append(timeout)
-            if alert is None or alert == "":
-                alert = DEFAULT_ALERT
-            parsed_alert = parse_timeout(alert)
             raw_alerts.append(alert)
-            steps.append(StepDef(
-                label=str(label) if label is not None else "",
-                duration=parsed if parsed is not None else math.nan,
-                then=_keyword_or_text(then, THEN_NEXT),
-                timeout=parsed_timeout if parsed_timeout is not None else math.nan,
-                ontimeout=_keyword_or_text(ontimeout, DEFAULT_ONTIMEOUT),
-                until=_keyword_or_text(until, DEFAULT_UNTIL).lower() or DEFAULT_UNTIL,
-                signal=_signal_text(signal),
-                onerror=_keyword_or_text(onerror, DEFAULT_ONERROR),
-                alert=parsed_alert if parsed_alert is not None else math.nan,
-            ))
         return cls(steps, history, raw, raw_timeouts, raw_alerts)
+
+    # -- editing --------------------------------------------------------------------------------------
+    def with_row(self, index: int, row: Any, history: flow_names.NameHistory | None = None) -> FlowDefinition:
+        """The definition with block ``index`` replaced by ``row``, equal to ``from_rows`` of the edited rows
+        (same steps, targets, routes and findings, in the same order), worked out from this one.
+
+        ``history`` is the rename history of the result (default: this definition's). Only the steps the
+        edit can affect are checked again: the edited step, the steps whose routes look up its old or new
+        name (or a name whose rename changed), and the duplicates of those names; reachability and instant
+        loops are walked again only when some route target or the edited step's kind changed. A flow with
+        expression routes (whose targets depend on every name) is rebuilt whole.
+        """
+        step, raw_duration, raw_timeout, raw_alert = _parse_row(row)
+        history = history if history is not None else self._history
+        count = len(self._steps)
+        if not 0 <= index < count:
+            raise IndexError(f"block {index} is not in a flow of {count} steps")
+        steps = self._steps[:index] + (step,) + self._steps[index + 1:]
+        durations = self._raw_durations[:index] + (raw_duration,) + self._raw_durations[index + 1:]
+        timeouts = self._raw_timeouts[:index] + (raw_timeout,) + self._raw_timeouts[index + 1:]
+        alerts = self._raw_alerts[:index] + (raw_alert,) + self._raw_alerts[index + 1:]
+        route_findings: list[Finding] = []
+        routes = self._parse_step_routes(index, step, route_findings)
+        if self.has_expressions or any(routes):
+            return FlowDefinition(steps, history, durations, timeouts, alerts)
+        state = self._edit_state()
+        new = FlowDefinition.__new__(FlowDefinition)
+        new._steps = steps
+        new._raw_durations, new._raw_timeouts, new._raw_alerts = durations, timeouts, alerts
+        new._history = flow_names.NameHistory(history.entries())
+        new._expressions = self._expressions
+        new.has_expressions = False
+        old_step = self._steps[index]
+        old_name, name = old_step.name, step.name
+        new._names = self._names[:index] + (name,) + self._names[index + 1:]
+        new._labels = self._labels[:index] + (step.label,) + self._labels[index + 1:]
+        # Names whose lookup may give another answer: the old and new name, and every rename that changed.
+        changed: set[str] = {old_name, name} if old_name != name else set()
+        positions = state.positions
+        new._index = self._index
+        if changed:
+            positions = dict(positions)
+            new._index = dict(self._index)
+            old_blocks = [b for b in positions[old_name] if b != index]
+            if old_blocks:
+                positions[old_name] = old_blocks
+                new._index[old_name] = old_blocks[0]
+            else:
+                del positions[old_name]
+                del new._index[old_name]
+            blocks = sorted([*positions.get(name, ()), index])
+            positions[name] = blocks
+            new._index[name] = blocks[0]
+        before, after = self._history.as_dict(), new._history.as_dict()
+        for key in before.keys() | after.keys():
+            if before.get(key) != after.get(key):
+                changed.add(key)
+                changed.update(value for value in (before.get(key), after.get(key)) if value is not None)
+        affected = {index}
+        for key in changed:
+            affected.update(state.routes.get(key, ()))
+        if old_name != name:  # every unknown_* message lists the step names
+            for found in state.unknown:
+                affected.update(found)
+        # Routes: work out again only the affected steps.
+        targets = [list(self._targets), list(self._timeout_targets), list(self._error_targets)]
+        resolved = [list(self._resolved_then), list(self._resolved_ontimeout), list(self._resolved_onerror)]
+        unknown = tuple(dict(found) for found in state.unknown)
+        route_keys = dict(state.routes)
+        for j in sorted(affected):
+            step_targets, step_findings = new._step_targets(j)
+            for position in range(3):
+                targets[position][j] = step_targets[position]
+                if step_findings[position] is not None:
+                    unknown[position][j] = step_findings[position]  # type: ignore[assignment]
+                else:
+                    unknown[position].pop(j, None)
+            resolved[0][j], resolved[1][j], resolved[2][j] = new._resolved_routes(steps[j])
+            for key in self._route_keys(j) - new._route_keys(j):
+                route_keys[key] = route_keys[key] - {j}
+            for key in new._route_keys(j) - self._route_keys(j):
+                route_keys[key] = route_keys.get(key, frozenset()) | {j}
+        new._targets, new._timeout_targets, new._error_targets = (tuple(t) for t in targets)
+        new._resolved_then, new._resolved_ontimeout, new._resolved_onerror = (tuple(r) for r in resolved)
+        # Findings about one step, and duplicates of the two names.
+        invalid_route = dict(state.invalid_route)
+        if route_findings:
+            invalid_route[index] = tuple(route_findings)
+        else:
+            invalid_route.pop(index, None)
+        local = dict(state.local)
+        step_findings_list: list[Finding] = []
+        new._check_step(index, step, step_findings_list)
+        if step_findings_list:
+            local[index] = tuple(step_findings_list)
+        else:
+            local.pop(index, None)
+        duplicates = dict(state.duplicates)
+        for key in {old_name, name} - {""}:
+            blocks = positions.get(key, [])
+            if len(blocks) > 1:
+                duplicates[key] = new._duplicate(key, blocks)
+            else:
+                duplicates.pop(key, None)
+        # Reachability and instant loops: again only when a route target (or the step's kind) changed.
+        moved = any(self.successors(j) != new.successors(j) for j in affected)
+        checked = len(affected)
+        unreachable = state.unreachable
+        if moved or bool(old_name) != bool(name):
+            unreachable = tuple(new._unreached(new._reached()))
+            checked += count
+        cycles = state.cycles
+        if moved or (old_step.kind == "auto") != (step.kind == "auto"):
+            cycles = tuple(tuple(cycle) for cycle in new._instant_cycles())
+            checked += count
+        unreachable_finding = new._unreachable_finding(unreachable)
+        loops = [new._loop_finding(cycle) for cycle in cycles]
+        findings: list[Finding] = []
+        for j in sorted(invalid_route):
+            findings.extend(invalid_route[j])
+        for found in unknown:
+            findings.extend(found[j] for j in sorted(found))
+        for j in sorted(local):
+            findings.extend(local[j])
+        findings.extend(duplicates[key] for key in sorted(duplicates, key=lambda key: positions[key][0]))
+        if unreachable_finding is not None:
+            findings.append(unreachable_finding)
+        findings.extend(loops)
+        new._finish(findings)
+        new.steps_checked = checked
+        new._edit = _EditState(positions, route_keys, invalid_route, unknown, local, duplicates, unreachable, cycles)
+        return new
+
+    def name_count(self, name: str) -> int:
+        """How many blocks are called ``name`` (O(1) once this definition was edited or asked before)."""
+        return len(self._edit_state().positions.get(name, ()))
+
+    def _finish(self, findings: list[Finding]) -> None:
+        order = {"error": 0, "warning": 1}
+        self._findings = tuple(sorted(findings, key=lambda f: order[f.severity]))
+        self._errors = tuple(f for f in self._findings if f.severity == "error")
+        self._warnings = tuple(f for f in self._findings if f.severity == "warning")
+        self._loop_steps = frozenset(i for f in self._warnings if f.code == "instant_loop" for i in f.indices)
+
+    def _resolved_routes(self, step: StepDef) -> tuple[str, str, str]:
+        return (self._resolve_route(step.then), self._resolve_route(step.ontimeout),
+                self._resolve_route(step.onerror or ONERROR_CONTINUE, onerror=True))
+
+    def _route_keys(self, index: int) -> frozenset[str]:
+        """The names step ``index``'s routes look up (``index_of``): its route texts, their step names and
+        what the rename history turns those into."""
+        step = self._steps[index]
+        keys: set[str] = set()
+        for raw, onerror in ((step.then, False), (step.ontimeout, False), (step.onerror, True)):
+            raw = raw or (ONERROR_CONTINUE if onerror else THEN_NEXT)
+            keyword = raw.lower()
+            if keyword in RESERVED_NAMES or (onerror and keyword == ONERROR_CONTINUE):
+                continue
+            for candidate in (raw, step_name(raw)):
+                keys.add(candidate)
+                keys.add(self._history.resolve(candidate))
+        return frozenset(keys)
+
+    def _edit_state(self) -> _EditState:
+        """What ``with_row`` reuses, built once per definition from its findings (O(steps) the first time)."""
+        if self._edit is not None:
+            return self._edit
+        positions: dict[str, list[int]] = {}
+        for i, name in enumerate(self._names):
+            positions.setdefault(name, []).append(i)
+        route_keys: dict[str, frozenset[int]] = {}
+        for i in range(len(self._steps)):
+            for key in self._route_keys(i):
+                route_keys[key] = route_keys.get(key, frozenset()) | {i}
+        invalid_route: dict[int, tuple[Finding, ...]] = {}
+        unknown: tuple[dict[int, Finding], ...] = ({}, {}, {})
+        local: dict[int, tuple[Finding, ...]] = {}
+        duplicates: dict[str, Finding] = {}
+        unreachable: tuple[int, ...] = ()
+        cycles: list[tuple[int, ...]] = []
+        for finding in self._findings:
+            if finding.code == "invalid_route":
+                invalid_route[finding.indices[0]] = (*invalid_route.get(finding.indices[0], ()), finding)
+            elif finding.code in _UNKNOWN_CODES:
+                unknown[_UNKNOWN_CODES.index(finding.code)][finding.indices[0]] = finding
+            elif finding.code == "duplicate_name":
+                duplicates[finding.steps[0]] = finding
+            elif finding.code == "unreachable":
+                unreachable = finding.indices
+            elif finding.code == "instant_loop":
+                cycles.append(finding.indices)
+            elif finding.code != "no_steps":
+                local[finding.indices[0]] = (*local.get(finding.indices[0], ()), finding)
+        self._edit = _EditState(positions, route_keys, invalid_route, unknown, local, duplicates, unreachable,
+                                tuple(cycles))
+        return self._edit
 
     # -- reading --------------------------------------------------------------------------------------
     @property
@@ -530,22 +764,22 @@ class FlowDefinition:
     def _parse_routes(self, findings: list[Finding]) -> tuple[tuple[str | None, ...], ...]:
         """Per step, its (then, ontimeout, onerror) expression texts (None: not an expression); an expression
         that does not parse is an ``invalid_route`` error."""
-        parsed: list[tuple[str | None, ...]] = []
-        for i, step in enumerate(self._steps):
-            routes: list[str | None] = []
-            for route_field, value in zip(ROUTE_FIELDS, (step.then, step.ontimeout, step.onerror), strict=True):
-                if not flow_routes.is_expression(value):
-                    routes.append(None)
-                    continue
-                try:
-                    route = flow_routes.parse_route(value, route_field, step.name)
-                except flow_routes.RouteError as exc:
-                    findings.append(Finding("error", "invalid_route", f"{exc} (block {i})", (step.name,), (i,)))
-                    routes.append(None)
-                    continue
-                routes.append(route.value)
-            parsed.append(tuple(routes))
-        return tuple(parsed)
+        return tuple(self._parse_step_routes(i, step, findings) for i, step in enumerate(self._steps))
+
+    def _parse_step_routes(self, i: int, step: StepDef, findings: list[Finding]) -> tuple[str | None, ...]:
+        routes: list[str | None] = []
+        for route_field, value in zip(ROUTE_FIELDS, (step.then, step.ontimeout, step.onerror), strict=True):
+            if not flow_routes.is_expression(value):
+                routes.append(None)
+                continue
+            try:
+                route = flow_routes.parse_route(value, route_field, step.name)
+            except flow_routes.RouteError as exc:
+                findings.append(Finding("error", "invalid_route", f"{exc} (block {i})", (step.name,), (i,)))
+                routes.append(None)
+                continue
+            routes.append(route.value)
+        return tuple(routes)
 
     def _is_expression(self, index: int, position: int) -> bool:
         return flow_routes.is_expression((self._steps[index].then, self._steps[index].ontimeout,
@@ -558,58 +792,63 @@ class FlowDefinition:
                        f"Step '{step.name}' (block {i}) has {route_field} '{raw}', but no step has that name; "
                        f"use {keywords} or one of: {', '.join(self._names) or '(no steps)'}", (step.name,), (i,))
 
-    def _resolve_targets(self, findings: list[Finding]) -> tuple[int | None, ...]:
-        targets: list[int | None] = []
+    def _step_targets(self, i: int) -> tuple[tuple[int | None, int | None, int | None],
+                                             tuple[Finding | None, Finding | None, Finding | None]]:
+        """Step ``i``'s (then, ontimeout, onerror) targets and the ``unknown_*`` finding of each (or None)."""
+        step = self._steps[i]
         count = len(self._steps)
-        for i, step in enumerate(self._steps):
-            raw = step.then or THEN_NEXT
-            if self._is_expression(i, 0):
-                targets.append(None)
-            elif raw.lower() == THEN_NEXT:
-                targets.append(i + 1 if i + 1 < count else None)
-            elif raw.lower() == THEN_END:
-                targets.append(None)
-            else:
-                target = self.index_of(raw)
-                if target is None:
-                    findings.append(self._unknown("unknown_then", "then", i, raw))
-                targets.append(target)
-        return tuple(targets)
+        following = i + 1 if i + 1 < count else None
+        then: int | None = None
+        then_finding: Finding | None = None
+        raw = step.then or THEN_NEXT
+        if self._is_expression(i, 0) or raw.lower() == THEN_END:
+            pass
+        elif raw.lower() == THEN_NEXT:
+            then = following
+        else:
+            then = self.index_of(raw)
+            if then is None:
+                then_finding = self._unknown("unknown_then", "then", i, raw)
+        timeout: int | None = None
+        timeout_finding: Finding | None = None
+        raw = step.ontimeout or THEN_NEXT
+        if not step.has_timeout or raw.lower() == THEN_END or self._is_expression(i, 1):
+            pass
+        elif raw.lower() == THEN_NEXT:
+            timeout = following
+        else:
+            timeout = self.index_of(raw)
+            if timeout is None:
+                timeout_finding = self._unknown("unknown_ontimeout", "ontimeout", i, raw)
+        error: int | None = None
+        error_finding: Finding | None = None
+        raw = step.onerror or ONERROR_CONTINUE
+        keyword = raw.lower()
+        if keyword in (ONERROR_CONTINUE, THEN_END) or self._is_expression(i, 2):
+            pass
+        elif keyword == THEN_NEXT:
+            error = following
+        else:
+            error = self.index_of(raw)
+            if error is None:
+                error_finding = self._unknown("unknown_onerror", "onerror", i, raw)
+        return (then, timeout, error), (then_finding, timeout_finding, error_finding)
 
-    def _resolve_timeout_targets(self, findings: list[Finding]) -> tuple[int | None, ...]:
-        targets: list[int | None] = []
-        count = len(self._steps)
-        for i, step in enumerate(self._steps):
-            raw = step.ontimeout or THEN_NEXT
-            target: int | None = None
-            if not step.has_timeout or raw.lower() == THEN_END or self._is_expression(i, 1):
-                pass
-            elif raw.lower() == THEN_NEXT:
-                target = i + 1 if i + 1 < count else None
-            else:
-                target = self.index_of(raw)
-                if target is None:
-                    findings.append(self._unknown("unknown_ontimeout", "ontimeout", i, raw))
-            targets.append(target)
-        return tuple(targets)
-
-    def _resolve_error_targets(self, findings: list[Finding]) -> tuple[int | None, ...]:
-        targets: list[int | None] = []
-        count = len(self._steps)
-        for i, step in enumerate(self._steps):
-            raw = step.onerror or ONERROR_CONTINUE
-            keyword = raw.lower()
-            target: int | None = None
-            if keyword in (ONERROR_CONTINUE, THEN_END) or self._is_expression(i, 2):
-                pass
-            elif keyword == THEN_NEXT:
-                target = i + 1 if i + 1 < count else None
-            else:
-                target = self.index_of(raw)
-                if target is None:
-                    findings.append(self._unknown("unknown_onerror", "onerror", i, raw))
-            targets.append(target)
-        return tuple(targets)
+    def _resolve_all_targets(self, findings: list[Finding]) -> None:
+        per_field: tuple[list[Finding], list[Finding], list[Finding]] = ([], [], [])
+        targets: tuple[list[int | None], list[int | None], list[int | None]] = ([], [], [])
+        for i in range(len(self._steps)):
+            step_targets, step_findings = self._step_targets(i)
+            for position in range(3):
+                targets[position].append(step_targets[position])
+                finding = step_findings[position]
+                if finding is not None:
+                    per_field[position].append(finding)
+        for found in per_field:
+            findings.extend(found)
+        self._targets = tuple(targets[0])
+        self._timeout_targets = tuple(targets[1])
+        self._error_targets = tuple(targets[2])
 
     def _check(self, findings: list[Finding]) -> None:
         if not self._steps:
@@ -617,37 +856,44 @@ class FlowDefinition:
             return
         seen: dict[str, list[int]] = {}
         for i, step in enumerate(self._steps):
-            if not step.name:
-                findings.append(Finding("error", "empty_label", f"Step block {i} has an empty label; give it a name",
-                                        (), (i,)))
-                continue
-            if step.name in RESERVED_NAMES:
-                findings.append(Finding(
-                    "error", "reserved_name",
-                    f"Step '{step.label}' (block {i}) is named '{step.name}', which 'then' uses as a keyword; "
-                    "rename the step", (step.name,), (i,)))
-            seen.setdefault(step.name, []).append(i)
-            if step.kind == "invalid":
-                findings.append(Finding(
-                    "error", "invalid_duration",
-                    f"Step '{step.name}' (block {i}) has duration {self._raw_durations[i]!r}; use 0 (advance at "
-                    "once), -1 (wait for NextStep) or a number of seconds above 0", (step.name,), (i,)))
-            if math.isnan(step.timeout):
-                findings.append(Finding(
-                    "error", "invalid_timeout",
-                    f"Step '{step.name}' (block {i}) has timeout {self._raw_timeouts[i]!r}; use 0 (no watchdog) "
-                    "or a number of seconds above 0", (step.name,), (i,)))
-            self._check_until(i, step, findings)
-            self._check_alert(i, step, findings)
+            self._check_step(i, step, findings)
+            if step.name:
+                seen.setdefault(step.name, []).append(i)
         for name, blocks in seen.items():
             if len(blocks) > 1:
-                labels = ", ".join(repr(self._steps[b].label) for b in blocks)
-                findings.append(Finding(
-                    "error", "duplicate_name",
-                    f"Steps in blocks {', '.join(map(str, blocks))} are all named '{name}' (labels {labels}); "
-                    "step names must be unique", (name,), tuple(blocks)))
+                findings.append(self._duplicate(name, blocks))
         self._check_reachability(findings)
         self._check_instant_loops(findings)
+
+    def _duplicate(self, name: str, blocks: Sequence[int]) -> Finding:
+        labels = ", ".join(repr(self._steps[b].label) for b in blocks)
+        return Finding("error", "duplicate_name",
+                       f"Steps in blocks {', '.join(map(str, blocks))} are all named '{name}' (labels {labels}); "
+                       "step names must be unique", (name,), tuple(blocks))
+
+    def _check_step(self, i: int, step: StepDef, findings: list[Finding]) -> None:
+        """The findings about step ``i`` alone (its label, duration, timeout, until, signal and alert)."""
+        if not step.name:
+            findings.append(Finding("error", "empty_label", f"Step block {i} has an empty label; give it a name",
+                                    (), (i,)))
+            return
+        if step.name in RESERVED_NAMES:
+            findings.append(Finding(
+                "error", "reserved_name",
+                f"Step '{step.label}' (block {i}) is named '{step.name}', which 'then' uses as a keyword; "
+                "rename the step", (step.name,), (i,)))
+        if step.kind == "invalid":
+            findings.append(Finding(
+                "error", "invalid_duration",
+                f"Step '{step.name}' (block {i}) has duration {self._raw_durations[i]!r}; use 0 (advance at "
+                "once), -1 (wait for NextStep) or a number of seconds above 0", (step.name,), (i,)))
+        if math.isnan(step.timeout):
+            findings.append(Finding(
+                "error", "invalid_timeout",
+                f"Step '{step.name}' (block {i}) has timeout {self._raw_timeouts[i]!r}; use 0 (no watchdog) "
+                "or a number of seconds above 0", (step.name,), (i,)))
+        self._check_until(i, step, findings)
+        self._check_alert(i, step, findings)
 
     def _check_until(self, i: int, step: StepDef, findings: list[Finding]) -> None:
         until = (step.until or UNTIL_DURATION).strip().lower()
@@ -690,6 +936,11 @@ class FlowDefinition:
                                     (step.name,), (i,)))
 
     def _check_reachability(self, findings: list[Finding]) -> None:
+        finding = self._unreachable_finding(self._unreached(self._reached()))
+        if finding is not None:
+            findings.append(finding)
+
+    def _reached(self) -> set[int]:
         reached: set[int] = set()
         pending: list[int | None] = [0]
         while pending:
@@ -698,20 +949,30 @@ class FlowDefinition:
                 continue
             reached.add(current)
             pending.extend(self.successors(current))
-        unreachable = [i for i in range(len(self._steps)) if i not in reached and self._steps[i].name]
-        if unreachable:
-            names = tuple(self._names[i] for i in unreachable)
-            findings.append(Finding(
-                "warning", "unreachable",
-                f"No path from the first step reaches step{'s' if len(names) > 1 else ''} "
-                f"{', '.join(repr(n) for n in names)}; only GoToStep() can enter "
-                f"{'them' if len(names) > 1 else 'it'}", names, tuple(unreachable)))
+        return reached
+
+    def _unreached(self, reached: set[int]) -> list[int]:
+        return [i for i in range(len(self._steps)) if i not in reached and self._steps[i].name]
+
+    def _unreachable_finding(self, unreachable: Sequence[int]) -> Finding | None:
+        if not unreachable:
+            return None
+        names = tuple(self._names[i] for i in unreachable)
+        return Finding(
+            "warning", "unreachable",
+            f"No path from the first step reaches step{'s' if len(names) > 1 else ''} "
+            f"{', '.join(repr(n) for n in names)}; only GoToStep() can enter "
+            f"{'them' if len(names) > 1 else 'it'}", names, tuple(unreachable))
 
     def _check_instant_loops(self, findings: list[Finding]) -> None:
+        findings.extend(self._loop_finding(cycle) for cycle in self._instant_cycles())
+
+    def _instant_cycles(self) -> list[list[int]]:
         # Each step has one successor, so every walk ends at the end, in a cycle, or on a step an earlier
         # walk already explored (whose cycle, if any, was found then): each step is walked once, O(n).
         # A step whose then is an expression ends a walk (its target is only known when it is left).
         explored: set[int] = set()
+        cycles: list[list[int]] = []
         for start in range(len(self._steps)):
             path: list[int] = []
             position: dict[int, int] = {}
@@ -725,9 +986,13 @@ class FlowDefinition:
                 continue
             cycle = path[position[current]:]
             if all(self._steps[i].kind == "auto" for i in cycle):
-                names = tuple(self._names[i] for i in cycle)
-                findings.append(Finding(
-                    "warning", "instant_loop",
-                    f"Steps {' -> '.join(names)} -> {names[0]} loop with duration 0 and no way out; the flow "
-                    "spins until a callback calls Finish(), Stop() or GoToStep() (give one step a duration)",
-                    names, tuple(cycle)))
+                cycles.append(cycle)
+        return cycles
+
+    def _loop_finding(self, cycle: Sequence[int]) -> Finding:
+        names = tuple(self._names[i] for i in cycle)
+        return Finding(
+            "warning", "instant_loop",
+            f"Steps {' -> '.join(names)} -> {names[0]} loop with duration 0 and no way out; the flow "
+            "spins until a callback calls Finish(), Stop() or GoToStep() (give one step a duration)",
+            names, tuple(cycle))
