@@ -11,7 +11,9 @@ and nothing else; each job has its own module:
 - ``flow_adapter_report``: script errors on the component and the ``lopflow.flowcontroller`` logger;
 - ``flow_dashboard``: the dashboard payload and registry; ``flow_adapter_context``: ``Context``;
 - ``flow_adapter_recovery``: the live engine kept in storage across re-initialisation, the journal file,
-  Restore.
+  Restore;
+- ``flow_adapter_run``: Start, Restore, the run pulses, the route resolver, the target's changes;
+- ``flow_adapter_tasks``: step tasks on TDAsyncIO (``RunTask``) and their cancelling.
 
 Re-initialisation (editing the extension's code, Re-Init Extensions): the live engine is kept in the
 component's storage (key ``lopflow_engine``, startup value None, so it never outlives the
@@ -19,12 +21,8 @@ session). A new instance hands the run over with ``old.export_run()`` ->
 ``new_engine.import_run(state, source='reinit')`` (edited engine code takes effect), re-wires its
 callbacks and listeners and fires no callback; the history records ``reinit``.
 
-Step tasks (issue 13): ``RunTask`` submits to TDAsyncIO (the Asynciocomp parameter, else
-``op.TDAsyncIO``) and ties the task to the step entry (``engine.task_started``); its completion reaches
-the *current* extension instance (``ownerComp.ext``, so a re-initialisation in between loses nothing)
-and becomes ``engine.task_done``; the engine's ``on_cancel_tasks`` cancels a left step's tasks. A Then /
-Ontimeout / Onerror parameter in expression mode is read when its step is left (``route_resolver``, set
-only while one is in expression mode).
+Step tasks (issue 13): a ``RunTask`` completion reaches the *current* extension instance
+(``ownerComp.ext``, so a re-initialisation in between loses nothing) and becomes ``engine.task_done``.
 
 Code inside the target COMP reaches the promoted members as ``iop.LOPflow`` after Setup. Wiring inside
 the component: ``frame_execute`` (Execute DAT, active only while something is due) -> ``onFrameStart``;
@@ -44,8 +42,10 @@ import flow_adapter_outputs
 import flow_adapter_pars
 import flow_adapter_recovery
 import flow_adapter_report
+import flow_adapter_run
 import flow_adapter_steps
 import flow_adapter_target
+import flow_adapter_tasks
 import flow_adapter_watch
 import flow_callbacks
 import flow_dashboard
@@ -90,15 +90,16 @@ class FlowControllerExt:
             serial=self._batch.current_serial, on_target_lost=self._targetLost)
         self._dispatcher = flow_callbacks.CallbackDispatcher(
             owner_comp=ownerComp, target_comp=self._link.target, lookup=self._link.lookup,
-            on_exception=self._reportCallbackError)
+            on_exception=self._reporter.callback_error)
         names = flow_names.NameHistory(self._steps.read_name_history())
         self._engine = flow_engine.FlowEngine(
             flow_steps.FlowDefinition.from_rows(self._steps.rows, names),
             now=self._batch.now, frame=self._batch.frame, dispatcher=self._dispatcher,
             id_factory=lambda: str(uuid.uuid4()),
-            max_transitions_per_frame=self._intPar("Maxtransitions", flow_spec.DEFAULT_MAX_TRANSITIONS),
-            go_debounce=self._goDebounce(),
-            history_size=self._intPar("Historysize", flow_spec.DEFAULT_HISTORY_SIZE),
+            max_transitions_per_frame=flow_adapter_pars.int_par(ownerComp, "Maxtransitions",
+                                                                flow_spec.DEFAULT_MAX_TRANSITIONS),
+            go_debounce=flow_adapter_pars.go_debounce(ownerComp),
+            history_size=flow_adapter_pars.int_par(ownerComp, "Historysize", flow_spec.DEFAULT_HISTORY_SIZE),
             name_history=names, first_change_id=int(self._link.fetch("lopflow_change_id")) + 1)
         self._steps.attach(self._engine)
         self._exposure = flow_dashboard.Exposure(lambda: ownerComp.path, self._dashboardRegistry,
@@ -106,17 +107,22 @@ class FlowControllerExt:
         self._outputs = flow_adapter_outputs.Outputs(ownerComp, self._engine, self._pars, self._link,
                                                      self._steps, self._exposure)
         self._steps.on_loaded = self._outputs.force
-        self._engine.on_cancel_tasks = self._cancelTasks
-        self._updateRouteResolver()
+        self._tasks = flow_adapter_tasks.TaskLink(ownerComp, self._engine, self._reporter, find_op=op)
+        self._engine.on_cancel_tasks = self._tasks.cancel
+        self._recovery = flow_adapter_recovery.Recovery(ownerComp, self._reporter, wall=time.time,
+                                                        project_folder=lambda: project.folder)
+        self._run = flow_adapter_run.RunControl(
+            engine=self._engine, link=self._link, steps=self._steps, dispatcher=self._dispatcher,
+            reporter=self._reporter, recovery=self._recovery, outputs=self._outputs, pars=self._pars,
+            show_change_id=self._showChangeId)
+        self._run.update_route_resolver()
         self._link.on_change = self._outputs.force
-        self._optional = self._readOptionalChannels()
+        self._optional = flow_adapter_pars.optional_channels(ownerComp)
         self._engine.add_listener(self._onStateChange)
         self._engine.context.add_listener(self._onContextChanged)
         self._context_view = flow_adapter_context.DependableContext(
             lambda: self._engine.context, self.Set, self.ClearContext, self.OnContextChange)
         self._watch_key = f"{ownerComp.path}#{id(self)}"
-        self._recovery = flow_adapter_recovery.Recovery(ownerComp, self._reporter, wall=time.time,
-                                                        project_folder=lambda: project.folder)
         self._engine.on_warning = self._reporter.warn
         #: True when this instance took over a live run from the previous instance (a re-initialisation).
         self.adopted = self._recovery.adopt(self._engine)
@@ -137,7 +143,7 @@ class FlowControllerExt:
                 watcher.register(self._watch_key, self._watchCheck)
             self._outputs.force()
             if not self.adopted and self._recovery.par("Restoreonstart", False) and self._recovery.has_run():
-                self._restore("restoreonstart")
+                self._run.restore("restoreonstart")
 
     def onDestroyTD(self) -> None:
         """The extension is replaced or the COMP destroyed: leave the dashboard registry and the watcher
@@ -170,30 +176,7 @@ class FlowControllerExt:
                 self._link.cleanup()
                 self._outputs.force()
             elif name in _RUN_PULSES:
-                try:
-                    self._beforeCall()
-                    if name == "Start":
-                        self._start("pulse")
-                    elif name == "Stop":
-                        self._engine.stop("pulse")
-                    elif name == "Pause":
-                        self._engine.pause("pulse")
-                    elif name == "Resume":
-                        self._engine.resume("pulse")
-                    elif name == "Back":
-                        self._engine.back("pulse")
-                    elif name == "Restore":
-                        self._restore("restore")
-                    elif name == "Signal":
-                        payload = str(self._pars.par("Signalpayload").eval())
-                        self._engine.signal(str(self._pars.par("Signalname").eval()).strip(), payload or None,
-                                            "pulse")
-                    elif not self._engine.next_step(source="pulse"):
-                        last = self._engine.history.snapshot(1)
-                        why = last[0]["data"].get("reason", "") if last else ""
-                        self._reporter.warn(f"Next Step pulse ignored: {why}")
-                except flow_engine.FlowError as exc:
-                    self._reporter.warn(str(exc))
+                self._run.pulse(name)
 
     def onParValueChange(self, par: Any, prev: Any) -> None:
         """Parameter Execute DAT: a watched FlowController parameter changed."""
@@ -202,41 +185,25 @@ class FlowControllerExt:
             if name.startswith(flow_spec.STEP_SEQUENCE):
                 self._steps.on_par_change(par)
                 if name.endswith(("then", "ontimeout", "onerror")):
-                    self._updateRouteResolver(par)
+                    self._run.update_route_resolver(par)
             elif name == "Targetcomp":
-                self._targetChanged()
+                self._run.target_changed()
             elif name == "Callbackdat":
                 self._link.callbacks_changed()
             elif name in ("Exposeprocess", "Exposeflowdetails", "Flowname"):
                 self._exposure.update(bool(self._pars.par("Exposeprocess").eval()))
                 self._outputs.force()
             elif name in _SETTING_PARS or name == "Godebounce":
-                self._applySettings()
+                self._run.apply_settings(self.ownerComp)
             elif name in _JOURNAL_PARS:
                 self._recovery.open_journal(self._engine)
             elif name.startswith("Chan"):
-                self._optional = self._readOptionalChannels()
+                self._optional = flow_adapter_pars.optional_channels(self.ownerComp)
                 self._outputs.channels_changed()
 
     def channelValues(self) -> list[tuple[str, float]]:
         """The ``flow_channels`` Script CHOP's channels (consumes the event pulses: call once per cook)."""
-        values = self._engine.channel_values()
-        events = len(flow_spec.EVENT_CHANNELS)
-        pulses = any(value for _name, value in values[:events])
-        if not self._link.setup_done:  # Not Setup counts as idle, whatever the engine says
-            values = [(name, float(name == "status_idle") if name in flow_spec.STATUS_CHANNELS else value)
-                      for name, value in values]
-        engine = self._engine
-        for channel in self._optional:
-            if channel == "result_length":
-                value = float(len(str(engine.last_result))) if engine.last_result is not None else 0.0
-            elif channel == "step_data_length":
-                value = float(len(str(engine.step_data))) if engine.step_data is not None else 0.0
-            else:
-                value = float(engine.last_update_time or 0.0)
-            values.append((channel, value))
-        self._outputs.cooked(pulses)
-        return values
+        return self._outputs.channel_values(self._optional)
 
     # ================================================================== promoted API
     def Start(self, source: str = "api") -> None:
@@ -246,8 +213,8 @@ class FlowControllerExt:
         ``dashboard:<client>``). Fires: onFlowStart, onStepEnter (onStepExit, onFlowFinish first when restarting).
         """
         with self._batch:
-            self._beforeCall()
-            self._start(source)
+            self._run.before_call()
+            self._run.start(source)
 
     def NextStep(self, expect: str | None = None, source: str = "api") -> bool:
         """Leave the current step (its then decides where to); with ``expect`` (a step name), only when that
@@ -258,7 +225,7 @@ class FlowControllerExt:
         FlowError for an ``expect`` that names no step. Fires: onStepExit, onNextStep, onStepEnter.
         """
         with self._batch:
-            self._beforeCall()
+            self._run.before_call()
             return self._engine.next_step(expect, source=source)
 
     def Pause(self, source: str = "api") -> None:
@@ -276,7 +243,7 @@ class FlowControllerExt:
         """Return to the step visited before the current one in this run (again: further back); False when
         there is none. Raises FlowError when not running. Fires: onStepExit, onNextStep, onStepEnter."""
         with self._batch:
-            self._beforeCall()
+            self._run.before_call()
             return self._engine.back(source)
 
     def Restore(self) -> bool:
@@ -284,7 +251,7 @@ class FlowControllerExt:
         onStepEnter; a timed step follows Restoretimed. Returns False, with a warning saying why, when there
         is nothing to restore or it cannot be restored. Fires: onFlowRestore."""
         with self._batch:
-            return self._restore("restore")
+            return self._run.restore("restore")
 
     def Signal(self, name: str, payload: Any = None, source: str = "api") -> bool:
         """Send the signal ``name`` (no spaces) with ``payload``. True when the current step (Until = Signal,
@@ -293,7 +260,7 @@ class FlowControllerExt:
         ``signal.<name>``. Fires: onSignal (then onContextChange, onRoute, onStepExit, onNextStep, onStepEnter
         when consumed)."""
         with self._batch:
-            self._beforeCall()
+            self._run.before_call()
             return self._engine.signal(name, payload, source)
 
     def RunTask(self, coroutine: Any, description: str = "", timeout: float | None = None, info: Any = None) -> int:
@@ -303,16 +270,10 @@ class FlowControllerExt:
         nothing. Raises FlowError when not running or when there is no TDAsyncIO. Fires: onTaskDone (when the
         task ends)."""
         with self._batch:
-            self._beforeCall()
-            if not self._engine.is_running:
-                raise flow_engine.FlowError(f"Can't RunTask: the flow is not running (status "
-                                            f"{self._engine.state.status_label}); call Start() first")
-            runner = self._asyncio()
+            self._run.before_call()
             comp = self.ownerComp
-            task_id = runner.Run(coroutine, description or None, info, timeout,
-                                 lambda task: comp.ext.FlowControllerExt._taskDone(task))
-            self._engine.task_started(task_id)
-            return int(task_id)
+            return self._tasks.run(coroutine, description, timeout, info,
+                                   lambda task: comp.ext.FlowControllerExt._taskDone(task))
 
     @property
     def IsPaused(self) -> bool:
@@ -326,7 +287,7 @@ class FlowControllerExt:
     def Update(self, step_data: Any = None, advance_step: bool = False) -> None:
         """Give the current step new data, and advance when ``advance_step``. Fires: onFlowUpdate (+ step changes)."""
         with self._batch:
-            self._beforeCall()
+            self._run.before_call()
             self._engine.update(step_data, advance_step)
             self._outputs.channels_changed()  # the on_update pulse, even when nothing else changed
 
@@ -343,7 +304,7 @@ class FlowControllerExt:
         Fires: onStepExit, onNextStep, onStepEnter.
         """
         with self._batch:
-            self._beforeCall()
+            self._run.before_call()
             self._steps.refresh()
             self._engine.go_to_step(name, source)
 
@@ -423,80 +384,20 @@ class FlowControllerExt:
     # ================================================================== translation helpers
     def _call(self, method: Any, *args: Any) -> None:
         with self._batch:
-            self._beforeCall()
+            self._run.before_call()
             method(*args)
-
-    def _beforeCall(self) -> None:
-        """Before an API call acts: notice a deleted target / callbacks DAT, load deferred step edits."""
-        self._link.check()
-        self._steps.apply_pending()
-
-    def _start(self, source: str) -> None:
-        if not self._link.setup_done:
-            raise flow_engine.FlowError(
-                "Can't Start: the FlowController is not set up; set Target Component and pulse Setup first")
-        self._steps.refresh()
-        self._updateRouteResolver()
-        self._dispatcher.target_comp = self._link.target
-        self._reporter.clear(flow_spec.CALLBACK_ERROR_PREFIX)
-        self._engine.start(source)
-
-    def _restore(self, source: str) -> bool:
-        """Restore the journaled run (``source`` 'restore' or 'restoreonstart'); fires onFlowRestore."""
-        self._beforeCall()
-        if not self._link.setup_done:
-            self._reporter.warn("Can't Restore: the FlowController is not set up; set Target Component and pulse "
-                                "Setup first")
-            return False
-        self._steps.refresh()
-        self._dispatcher.target_comp = self._link.target
-        info = self._recovery.restore(self._engine, str(self._recovery.par("Restoretimed", "remaining")))
-        if info is None:
-            return False
-        self.OnContextChange.val = self._engine.context.last_change_id
-        self._outputs.force()  # the import ran no action: no state listener heard of it
-        info["source"] = source
-        self._dispatcher.dispatch("onFlowRestore", info)
-        return True
 
     def _taskDone(self, task: Any) -> None:
         """TDAsyncIO's completion callback of a step task (reached through the current extension instance)."""
         with self._batch:
             self._engine.task_done(task.task_id, str(task.status), task.result, task.error)
 
-    def _cancelTasks(self, task_ids: list[Any]) -> None:
-        """The engine left a step with unfinished tasks: cancel them on TDAsyncIO (their completions are stale)."""
-        try:
-            runner = self._asyncio()
-        except flow_engine.FlowError as exc:
-            self._reporter.warn(str(exc))
-            return
-        for task_id in task_ids:
-            runner.CancelTask(task_id)
+    def _targetLost(self, reason: str) -> None:
+        """The target COMP was deleted (``TargetLink``): the run ends visibly (``RunControl.target_lost``)."""
+        self._run.target_lost(reason)
 
-    def _asyncio(self) -> Any:
-        """The TDAsyncIO component: the Asynciocomp parameter, else ``op.TDAsyncIO``; FlowError when none."""
-        par = self.ownerComp.par["Asynciocomp"]
-        comp = par.eval() if par is not None else None
-        if comp is None:
-            try:
-                comp = op.TDAsyncIO
-            except Exception:
-                comp = None
-        if comp is None or not hasattr(comp, "Run"):
-            raise flow_engine.FlowError(
-                "Can't RunTask: no TDAsyncIO component; set the FlowController's TDAsyncIO Component parameter "
-                "(Setup page) or give a TDAsyncIO the Global OP Shortcut 'TDAsyncIO'")
-        return comp
-
-    def _updateRouteResolver(self, par: Any = None) -> None:
-        """Ask the Step route parameters at leave time only while one of them is in expression mode: every one
-        is checked at init and Start; an edit of one route parameter checks that one (all when it left
-        expression mode)."""
-        if par is not None and par.mode == ParMode.EXPRESSION:
-            self._engine.route_resolver = self._steps.resolve_route
-        elif par is None or self._engine.route_resolver is not None:
-            self._engine.route_resolver = self._steps.resolve_route if self._steps.expression_routes() else None
+    def _showChangeId(self, change_id: int) -> None:
+        self.OnContextChange.val = change_id
 
     def _settleSteps(self) -> None:
         self._steps.check_count()
@@ -515,28 +416,6 @@ class FlowControllerExt:
                 self._settleSteps()
         return True
 
-    def _targetChanged(self) -> None:
-        before = self._link.target
-        self._link.target_changed()
-        after = self._link.target
-        if self._engine.is_running and after is not before:
-            where = after.path if after is not None else "nothing"
-            self._finishRun(f"Target Component changed to {where} while the flow was running")
-            self._link.message += "; the run was ended"
-        self._dispatcher.target_comp = after
-        self._outputs.force()
-
-    def _targetLost(self, reason: str) -> None:
-        """The target COMP was deleted: callbacks get no targetComp, the run ends visibly."""
-        self._dispatcher.target_comp = None
-        self._finishRun(reason)
-
-    def _finishRun(self, reason: str) -> None:
-        """End a running flow that lost its target: onFlowFinish with result_type 'error' and ``reason``."""
-        if self._engine.is_running:
-            self._engine.finish(reason, "error", source="target")
-        self._outputs.force()
-
     def _flush(self) -> None:
         self._outputs.flush()
 
@@ -549,36 +428,8 @@ class FlowControllerExt:
         self._link.store("lopflow_change_id", change.change_id)
         self.OnContextChange.val = change.change_id
 
-    def _reportCallbackError(self, callback_name: str, source: str, exc: BaseException) -> None:
-        where = "assigned callback" if source == "assigned" else ("callbacks DAT" if source == "dat" else source)
-        text = f"{callback_name} ({where}) raised {type(exc).__name__}: {exc}"
-        self._reporter.add(flow_spec.CALLBACK_ERROR_PREFIX, text)
-        self._reporter.error(text, exc)
-
-    def _applySettings(self) -> None:
-        try:
-            self._engine.max_transitions_per_frame = self._intPar("Maxtransitions", flow_spec.DEFAULT_MAX_TRANSITIONS)
-            self._engine.history_size = self._intPar("Historysize", flow_spec.DEFAULT_HISTORY_SIZE)
-            self._engine.go_debounce = self._goDebounce()
-        except ValueError as exc:
-            self._reporter.warn(str(exc))
-
-    def _readOptionalChannels(self) -> tuple[str, ...]:
-        par = self.ownerComp.par
-        return tuple(channel for par_name, channel in OPTIONAL_CHANNELS
-                     if par[par_name] is not None and par[par_name].eval())
-
-    def _goDebounce(self) -> float | None:
-        """The GO guard from the Godebounce parameter; None (no guard) on a component built without it."""
-        par = self.ownerComp.par["Godebounce"]
-        return float(par.eval()) if par is not None else None
-
     def _readClock(self) -> tuple[float, int]:
         return float(absTime.seconds), int(absTime.frame)
-
-    def _intPar(self, name: str, default: int) -> int:
-        par = self.ownerComp.par[name]
-        return int(par.eval()) if par is not None else default
 
     def _flowName(self) -> str:
         name = str(self._pars.par("Flowname").eval()).strip()
@@ -594,9 +445,4 @@ class FlowControllerExt:
         return registry
 
     def _watcher(self, create: bool) -> flow_adapter_watch.Watcher | None:
-        def schedule(callback: Any, frames: int) -> Any:
-            return run("args[0]()", callback, delayFrames=frames, fromOP=root)
-
-        factory = (lambda: flow_adapter_watch.Watcher(schedule)) if create else None
-        watcher: flow_adapter_watch.Watcher | None = flow_dashboard.process_object(root, flow_spec.WATCH_KEY, factory)
-        return watcher
+        return flow_adapter_watch.process_watcher(root, run, create)

@@ -146,6 +146,27 @@ class Outputs:
         self._revision.val = self._revision_value
         self.chop_stale = True
 
+    def channel_values(self, optional: tuple[str, ...]) -> list[tuple[str, float]]:
+        """The ``flow_channels`` Script CHOP's channels, the ``optional`` ones last (consumes the event
+        pulses: call once per cook)."""
+        engine = self._engine
+        values = engine.channel_values()
+        events = len(flow_spec.EVENT_CHANNELS)
+        pulses = any(value for _name, value in values[:events])
+        if not self._link.setup_done:  # Not Setup counts as idle, whatever the engine says
+            values = [(name, float(name == "status_idle") if name in flow_spec.STATUS_CHANNELS else value)
+                      for name, value in values]
+        for channel in optional:
+            if channel == "result_length":
+                value = float(len(str(engine.last_result))) if engine.last_result is not None else 0.0
+            elif channel == "step_data_length":
+                value = float(len(str(engine.step_data))) if engine.step_data is not None else 0.0
+            else:
+                value = float(engine.last_update_time or 0.0)
+            values.append((channel, value))
+        self.cooked(pulses)
+        return values
+
     def cooked(self, pulses: bool) -> None:
         """The Script CHOP cooked (``channelValues``); ``pulses``: it showed an event pulse."""
         self.chop_stale = False

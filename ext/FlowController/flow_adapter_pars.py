@@ -10,7 +10,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import flow_spec
+
 _UNSET = object()
+
+
+def int_par(comp: Any, name: str, default: int) -> int:
+    """The integer parameter ``name`` of ``comp``; ``default`` on a component built without it."""
+    par = comp.par[name]
+    return int(par.eval()) if par is not None else default
+
+
+def go_debounce(comp: Any) -> float | None:
+    """The GO guard from the Godebounce parameter; None (no guard) on a component built without it."""
+    par = comp.par["Godebounce"]
+    return float(par.eval()) if par is not None else None
+
+
+def optional_channels(comp: Any) -> tuple[str, ...]:
+    """The optional Script CHOP channels whose Chan* toggle is on (``flow_spec.OPTIONAL_CHANNELS``)."""
+    par = comp.par
+    return tuple(channel for par_name, channel in flow_spec.OPTIONAL_CHANNELS
+                 if par[par_name] is not None and par[par_name].eval())
 
 
 class ParWriteCache:

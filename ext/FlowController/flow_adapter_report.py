@@ -63,6 +63,14 @@ class Reporter:
         exc_info = (type(exc), exc, exc.__traceback__) if exc is not None else None
         LOGGER.error("%s: %s", self._path(), message, exc_info=exc_info)
 
+    def callback_error(self, callback_name: str, source: str, exc: BaseException) -> None:
+        """A callback raised (``source`` 'assigned', 'dat' or another part): show it on the component and
+        log it with its traceback."""
+        where = "assigned callback" if source == "assigned" else ("callbacks DAT" if source == "dat" else source)
+        text = f"{callback_name} ({where}) raised {type(exc).__name__}: {exc}"
+        self.add(flow_spec.CALLBACK_ERROR_PREFIX, text)
+        self.error(text, exc)
+
     def _path(self) -> str:
         try:
             return str(self._comp.path)

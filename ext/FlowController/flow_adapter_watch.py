@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import flow_dashboard
 import flow_spec
 
 LOGGER = logging.getLogger(flow_spec.LOGGER_NAME)
@@ -69,3 +70,14 @@ class Watcher:
         except Exception:  # noqa: BLE001 - without run() the controllers notice changes when next touched
             self._pending = False
             LOGGER.exception("could not schedule the LOPflow watcher")
+
+
+def process_watcher(root: Any, run: Any, create: bool) -> Watcher | None:
+    """The process-wide ``Watcher`` kept in ``root``'s storage (made when ``create`` and missing, else None);
+    ``run`` is TD's, which its schedule wraps."""
+    def schedule(callback: Any, frames: int) -> Any:
+        return run("args[0]()", callback, delayFrames=frames, fromOP=root)
+
+    factory = (lambda: Watcher(schedule)) if create else None
+    watcher: Watcher | None = flow_dashboard.process_object(root, flow_spec.WATCH_KEY, factory)
+    return watcher
