@@ -154,14 +154,14 @@ class StepPars:
             seq = self._seq = self._comp.seq[flow_spec.STEP_SEQUENCE]
         return seq
 
-    def read_all(self) -> list[Row]:
-        """Every block of the Step sequence as a row (one parameter read per field and block)."""
+    def read_all(self, start: int = 0) -> list[Row]:
+        """The blocks of the Step sequence from ``start`` on, as rows (one parameter read per field and block)."""
         par = self._comp.par
         prefix = flow_spec.STEP_SEQUENCE
         present = [(name, kind, default, par[f"{prefix}0{name}"] is not None) for name, kind, default in _FIELDS]
         return [tuple(kind(par[f"{prefix}{i}{name}"].eval()) if there else default
                       for name, kind, default, there in present)
-                for i in range(self._sequence().numBlocks)]
+                for i in range(start, self._sequence().numBlocks)]
 
     def expression_routes(self) -> bool:
         """True when some Then / Ontimeout / Onerror parameter is in expression mode (read when the step is left)."""
@@ -203,7 +203,11 @@ class StepPars:
             return
         self.install_menu_source()
         match = _BLOCK_PAR.match(par.name)
-        if match is None or int(match.group(1)) >= len(self.rows):
+        if match is not None and int(match.group(1)) == len(self.rows) and self.rows:
+            # Blocks appended at the end (a sequence filled block by block): read only the new ones.
+            self.rows.extend(self.read_all(len(self.rows)))
+            self.then_menu.invalidate()
+        elif match is None or int(match.group(1)) >= len(self.rows):
             self._reread_all()
         else:
             index, field = int(match.group(1)), match.group(2)

@@ -160,11 +160,12 @@ class Sequence:
         if self._maxBlocks is not None and target > self._maxBlocks:
             raise tdError(msg.SEQ_MAX_BLOCKS.format(name=self.name, max=self._maxBlocks, count=target))
         self._refreshTemplate()
+        kept = min(target, len(self._blocks))
         while len(self._blocks) < target:
             self._insert(len(self._blocks))
         while len(self._blocks) > target:
             self._remove(len(self._blocks) - 1)
-        self._renumber()
+        self._renumber(kept)
         self._changed()
 
     @property
@@ -349,15 +350,16 @@ class Sequence:
         self._renumber()
         self._changed()
 
-    def _renumber(self) -> None:
-        """Rename every block par ``<seq><index><base>`` and keep the blocks right after the header."""
+    def _renumber(self, start: int = 0) -> None:
+        """Rename the block pars ``<seq><index><base>`` of blocks ``start`` on (the ones before keep their
+        index: blocks were only added or removed at the end) and keep the blocks right after the header."""
         owner = self._owner
         seq_name = self._header._name
-        for block in self._blocks:
+        for block in self._blocks[start:]:
             for group in block._groups:
                 for par in group._pars:
                     owner._unregisterPar(par)
-        for i, block in enumerate(self._blocks):
+        for i, block in enumerate(self._blocks[start:], start):
             for group in block._groups:
                 group._name = f"{seq_name}{i}{group._baseName}"
                 for par in group._pars:

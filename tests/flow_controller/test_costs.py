@@ -119,3 +119,51 @@ def test_many_next_steps_in_one_frame_write_one_revision_and_store_nothing(flow_
     assert fc.CurrentStepIndex >= 1  # (the engine's frame budget may leave some for the next frame)
     assert chop.par.Revision.eval() == revision + 1
     assert counter.by_name.get("OP.store", 0) == 0 and counter.by_name.get("OP.cook", 0) == 0
+
+
+def _rows_read_while_filling_block_by_block(count):
+    """Fill ``count`` steps the way lopflow's write_steps does (one block added and labelled at a time)
+    and count the block rows the adapter reads from the Step parameters."""
+    session = mock_td.install(project_folder=tempfile.mkdtemp(prefix="lopflow_test_"))
+    flow = make_flow(session, None, setup=False)
+    fc = flow.fc
+    steps = fc.ext.FlowControllerExt._steps
+    read = []
+    original = steps.read_all
+
+    def counting(start=0):
+        rows = original(start) if start else original()
+        read.append(len(rows))
+        return rows
+
+    steps.read_all = counting
+    sequence = fc.seq["Step"]
+    for index in range(count):
+        if index >= sequence.numBlocks:
+            sequence.numBlocks = index + 1
+        setattr(fc.par, f"Step{index}label", f"Step {index}")
+    session.advance()
+    assert fc.ext.FlowControllerExt.engine.definition.names[-1] == f"step_{count - 1}"
+    return sum(read)
+
+
+def test_filling_steps_block_by_block_reads_each_new_block_once():
+    small, big = _rows_read_while_filling_block_by_block(20), _rows_read_while_filling_block_by_block(200)
+    assert big <= 10 * small + 20  # linear in the step count (re-reading every block each time: ~100x)
+
+
+def test_adding_a_block_at_the_end_renames_only_the_new_block_pars():
+    session = mock_td.install(project_folder=tempfile.mkdtemp(prefix="lopflow_test_"))
+
+    def registrations(blocks):
+        flow = make_flow(session, None, setup=False)
+        fc = flow.fc
+        fc.seq["Step"].numBlocks = blocks
+        registered = []
+        original = fc._registerPar
+        fc._registerPar = lambda par: (registered.append(par.name), original(par))[1]
+        fc.seq["Step"].numBlocks = blocks + 1
+        del fc._registerPar
+        return registered
+
+    assert len(registrations(5)) == len(registrations(100))  # the new block's pars, not every block's
