@@ -171,7 +171,7 @@ class CallbackDispatcher:
             return None
         try:
             function = lookup(name)
-        except Exception as exc:
+        except BaseException as exc:  # user code: SystemExit, KeyboardInterrupt too
             self._report_lookup(name, exc)
             return None
         if function is None:
@@ -187,7 +187,7 @@ class CallbackDispatcher:
         active.append(name)
         try:
             value = function(info)
-        except Exception as exc:
+        except BaseException as exc:  # user code: SystemExit, KeyboardInterrupt too
             self.report_exception(name, "dat", exc)
         else:
             if value is not None:
@@ -208,13 +208,13 @@ class CallbackDispatcher:
         try:
             try:
                 info["returnValue"] = assigned(info)
-            except Exception as exc:
+            except BaseException as exc:  # user code: SystemExit, KeyboardInterrupt too
                 self.report_exception(name, "assigned", exc)
             function = self._find(name)  # looked up after the assigned callback ran
             if function is not None:
                 try:
                     value = function(info)
-                except Exception as exc:
+                except BaseException as exc:  # user code: SystemExit, KeyboardInterrupt too
                     self.report_exception(name, "dat", exc)
                 else:
                     if value is not None:
@@ -236,7 +236,7 @@ class CallbackDispatcher:
             return None
         try:
             return self._lookup(name)
-        except Exception as exc:
+        except BaseException as exc:  # user code: SystemExit, KeyboardInterrupt too
             self._report_lookup(name, exc)
             return None
 

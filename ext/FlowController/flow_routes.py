@@ -281,7 +281,7 @@ class RouteEvaluator:
         namespace: dict[str, Any] = {"__builtins__": self._builtins, "ctx": MappingProxyType(context)}
         try:
             return eval(code, namespace)  # checked names, restricted builtins (see the module docstring)
-        except Exception as exc:
+        except BaseException as exc:  # user code: SystemExit too
             text = _strip(expression)
             raise RouteError(f"{_where(step, field)} expression {text!r} raised {type(exc).__name__}: {exc}",
                              step=step, field=field, expression=text) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import flow_callbacks
+import pytest
 
 from lopflow import callback_docs
 
@@ -150,3 +151,21 @@ def test_setup_fills_the_new_callbacks_dat_from_the_template(flow_factory):
     assert dat.text == callback_docs.template_text()
     module = dat.module
     assert all(callable(getattr(module, name)) for name in flow_callbacks.callback_names())
+
+
+@pytest.mark.parametrize("raised", ["SystemExit(3)", "KeyboardInterrupt()"])
+def test_a_callback_raising_a_base_exception_is_contained_and_the_run_goes_on(flow_factory, raised):
+    flow = flow_factory([("First", -1, "next"), ("Second", -1, "next")])
+    flow.use_recording_callbacks(f'''
+def onStepEnter(info):
+    _record(info)
+    if info["step_name"] == "first":
+        raise {raised}
+''')
+    flow.fc.par.Start.pulse()  # nothing escapes into TD's frame (or pytest)
+    assert flow.status() == "Running" and flow.current() == "first (0)"
+    errors = [info for name, info in flow.calls() if name == "onError"]
+    assert len(errors) == 1 and errors[0]["callback_name"] == "onStepEnter"
+    flow.fc.par.Nextstep.pulse()
+    assert flow.current() == "second (1)"
+    assert [e.where for e in flow.session.take_script_exceptions()] == ["addScriptError"]
