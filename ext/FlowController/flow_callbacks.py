@@ -186,15 +186,21 @@ class CallbackDispatcher:
             return info
         active.append(name)
         try:
+            self._call_dat(name, function, info)
+        finally:
+            active.pop()
+        return info
+
+    def _call_dat(self, name: str, function: Callable[..., Any], info: dict[str, Any]) -> None:
+        """Run the callbacks DAT's ``function`` (user code: anything it raises, SystemExit included, is
+        reported); a return value that is not None becomes ``info['returnValue']``."""
+        try:
             value = function(info)
-        except BaseException as exc:  # user code: SystemExit, KeyboardInterrupt too
+        except BaseException as exc:  # noqa: BLE001 - user code must never break TD's frame
             self.report_exception(name, "dat", exc)
         else:
             if value is not None:
                 info["returnValue"] = value
-        finally:
-            active.pop()
-        return info
 
     def _fire_assigned(self, name: str, assigned: Callable[..., Any], info: dict[str, Any]) -> dict[str, Any]:
         """``fire`` for a callback with an assigned function: it runs first, then the callbacks DAT's."""
@@ -212,13 +218,7 @@ class CallbackDispatcher:
                 self.report_exception(name, "assigned", exc)
             function = self._find(name)  # looked up after the assigned callback ran
             if function is not None:
-                try:
-                    value = function(info)
-                except BaseException as exc:  # user code: SystemExit, KeyboardInterrupt too
-                    self.report_exception(name, "dat", exc)
-                else:
-                    if value is not None:
-                        info["returnValue"] = value
+                self._call_dat(name, function, info)
         finally:
             self._active.pop()
         return info

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
-from types import FrameType
 from typing import Any
 
 import flow_signals
@@ -13,6 +11,7 @@ import hypothesis.strategies as st
 import pytest
 from flow_signals import SignalMailbox, context_key, parse_names, validate_name
 from hypothesis import given, settings
+from line_counter import lines_run
 
 
 def test_a_signal_nobody_waits_for_is_queued_and_a_waiting_step_consumes_one_at_once() -> None:
@@ -140,25 +139,7 @@ def test_the_queue_is_bounded_and_drops_the_name_queued_first() -> None:
 
 
 def _lines_run(action: Callable[[], object]) -> int:
-    """How many lines of flow_signals run during ``action`` (a loop over the queue would show)."""
-    count = 0
-    target = flow_signals.__file__
-
-    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
-        nonlocal count
-        if frame.f_code.co_filename != target:
-            return None
-        if event == "line":
-            count += 1
-        return tracer
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        action()
-    finally:
-        sys.settrace(previous)
-    return count
+    return lines_run(flow_signals, action)
 
 
 def _cost_with_queued(size: int) -> list[int]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
-from types import FrameType
 from typing import Any
 
 import flow_step_tasks
@@ -14,6 +12,7 @@ import pytest
 from async_tasks import TaskStatus
 from flow_step_tasks import StepTasks, TaskFailure, TaskOutcome, lost_tasks_error, task_error
 from hypothesis import given, settings
+from line_counter import lines_run
 
 RUN = "run-1"
 
@@ -143,25 +142,7 @@ def test_has_tasks_and_entry_of() -> None:
 
 
 def _lines_run(action: Callable[[], object]) -> int:
-    """How many lines of flow_step_tasks run during ``action`` (a scan over the tasks would show)."""
-    count = 0
-    target = flow_step_tasks.__file__
-
-    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
-        nonlocal count
-        if frame.f_code.co_filename != target:
-            return None
-        if event == "line":
-            count += 1
-        return tracer
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        action()
-    finally:
-        sys.settrace(previous)
-    return count
+    return lines_run(flow_step_tasks, action)
 
 
 def _costs(size: int) -> list[int]:
