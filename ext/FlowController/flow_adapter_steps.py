@@ -293,9 +293,9 @@ class StepPars:
             par = self._comp.par
             for index, resolved in changes:
                 par[f"{flow_spec.STEP_SEQUENCE}{index}then"].val = resolved
-                row = list(self.rows[index])
-                row[2] = resolved
-                self.rows[index] = tuple(row)
+                updated = list(self.rows[index])
+                updated[2] = resolved
+                self.rows[index] = tuple(updated)
         finally:
             self._writing = False
         self._loaded = list(self.rows)
